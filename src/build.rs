@@ -1,0 +1,199 @@
+//! `errorsmith build`: load -> render -> write.
+
+use crate::config::DeveloperMode;
+use crate::output::{self, Manifest, ManifestPage, OutputFile};
+use crate::project::{Project, ProjectOptions};
+use crate::render::Renderer;
+use crate::servers::nginx::NginxSsi;
+use anyhow::{Result, bail};
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone, Default)]
+pub struct BuildOptions {
+    pub project: ProjectOptions,
+    pub out_dir: PathBuf,
+}
+
+/// What a build produced.
+#[derive(Debug, Clone)]
+pub struct BuildReport {
+    pub out_dir: PathBuf,
+    pub manifest: Manifest,
+    /// `locale/code` of pages built from the default locale's content.
+    pub fallbacks: Vec<String>,
+}
+
+pub fn build(options: &BuildOptions) -> Result<BuildReport> {
+    let project = Project::load(&options.project)?;
+    let out_dir = options.project.root.join(&options.out_dir);
+    refuse_output_inside_inputs(&out_dir, &project)?;
+    let rendered = render_project(&project)?;
+    output::replace_dir(&out_dir, &rendered.files)?;
+    Ok(BuildReport {
+        out_dir,
+        manifest: rendered.manifest,
+        fallbacks: rendered.fallbacks,
+    })
+}
+
+/// Every file of a build, in memory.
+pub struct Rendered {
+    pub files: Vec<OutputFile>,
+    pub manifest: Manifest,
+    pub fallbacks: Vec<String>,
+}
+
+/// Renders every page of the project; writes nothing.
+pub fn render_project(project: &Project) -> Result<Rendered> {
+    let config = &project.config;
+    let theme = project.theme()?;
+    let renderer = Renderer::new(&theme, config, project.site_view()?)?;
+    if config.developer == DeveloperMode::Ssi && !renderer.has_developer_template() {
+        bail!(
+            "theme `{}` has no `{}` template, which --developer ssi needs; add one or extend the default theme",
+            theme.name,
+            crate::render::DEVELOPER_TEMPLATE
+        );
+    }
+    let ssi = NginxSsi {
+        url_prefix: config.url_prefix.clone(),
+    };
+    let default_locale = config.default_locale.as_str();
+    let codes = codes_to_build(project)?;
+
+    let mut files = Vec::new();
+    let mut pages = Vec::new();
+    let mut fallbacks = Vec::new();
+    let mut locales: Vec<&str> = project.catalog.locales();
+    // The default locale first, so its pages also land at the top level.
+    locales.retain(|l| *l != default_locale);
+    locales.insert(0, default_locale);
+
+    for locale in &locales {
+        let strings = project.catalog.strings_for(locale, default_locale);
+        for &code in &codes {
+            let (page, fallback_from) = match project.catalog.page(locale, code) {
+                Some(page) => (page, None),
+                None => {
+                    let Some(page) = project
+                        .catalog
+                        .page(default_locale, code)
+                        .or_else(|| project.catalog.page(crate::catalog::BUILTIN_LOCALE, code))
+                    else {
+                        continue;
+                    };
+                    fallbacks.push(format!("{locale}/{code}"));
+                    (page, Some(page.locale.clone()))
+                }
+            };
+            // A fallback page keeps its own language in `lang`.
+            let page_strings = if fallback_from.is_some() {
+                project.catalog.strings_for(&page.locale, default_locale)
+            } else {
+                strings.clone()
+            };
+            // Fragments live only under the locale's folder, so the
+            // top-level copy of a default-locale page is the same bytes.
+            let locale_dir = format!("{locale}/");
+            let html =
+                crate::minify::page(&renderer.page(page, &page_strings, &locale_dir, &ssi)?);
+            if config.developer == DeveloperMode::Ssi && !page.developer_html.is_empty() {
+                let fragment = renderer.developer_fragment(page, &page_strings, &ssi)?;
+                files.push(OutputFile {
+                    path: format!("{locale_dir}developer/{code}.html"),
+                    bytes: crate::minify::page(&fragment),
+                });
+            }
+            let mut paths = vec![format!("{locale_dir}{code}.html")];
+            if *locale == default_locale {
+                paths.insert(0, format!("{code}.html"));
+            }
+            for path in paths {
+                pages.push(ManifestPage {
+                    code,
+                    locale: locale.to_string(),
+                    theme: theme.name.clone(),
+                    path: path.clone(),
+                    bytes: html.len(),
+                    fallback_from: fallback_from.clone(),
+                });
+                files.push(OutputFile {
+                    path,
+                    bytes: html.clone(),
+                });
+            }
+        }
+    }
+    let manifest = Manifest::new(
+        &theme.name,
+        config.developer.as_str(),
+        default_locale,
+        pages,
+    );
+    files.push(manifest.to_file());
+    Ok(Rendered {
+        files,
+        manifest,
+        fallbacks,
+    })
+}
+
+fn codes_to_build(project: &Project) -> Result<Vec<u16>> {
+    let config = &project.config;
+    let available = project.catalog.codes(&config.default_locale);
+    let available = if available.is_empty() {
+        project.catalog.codes(crate::catalog::BUILTIN_LOCALE)
+    } else {
+        available
+    };
+    if config.codes.is_empty() {
+        return Ok(available);
+    }
+    let mut codes = config.codes.clone();
+    codes.sort_unstable();
+    codes.dedup();
+    for code in &codes {
+        if project
+            .catalog
+            .page(&config.default_locale, *code)
+            .is_none()
+            && project
+                .catalog
+                .page(crate::catalog::BUILTIN_LOCALE, *code)
+                .is_none()
+        {
+            bail!(
+                "`codes` lists {code}, but there is no content for it; add content/{code}.md or remove it from `codes`"
+            );
+        }
+    }
+    Ok(codes)
+}
+
+/// Writing into the content or themes folder would feed the output back in
+/// as input on the next build.
+fn refuse_output_inside_inputs(out_dir: &Path, project: &Project) -> Result<()> {
+    let out = absolute(out_dir);
+    for (what, dir) in [
+        ("content", &project.content_dir),
+        ("themes", &project.themes_dir),
+    ] {
+        if let Some(dir) = dir {
+            let dir = absolute(dir);
+            if out.starts_with(&dir) || dir.starts_with(&out) {
+                bail!(
+                    "the output directory `{}` overlaps the {what} directory `{}`; choose an --out outside it",
+                    out_dir.display(),
+                    dir.display()
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
+fn absolute(path: &Path) -> PathBuf {
+    std::path::absolute(path)
+        .map(|p| p.canonicalize().unwrap_or(p))
+        .unwrap_or_else(|_| path.to_path_buf())
+}

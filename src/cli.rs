@@ -1,0 +1,122 @@
+//! Command-line definitions (clap derive) and dispatch to the library.
+
+use anyhow::Result;
+use clap::{Args, Parser, Subcommand};
+use errorsmith::config::DeveloperMode;
+use errorsmith::project::ProjectOptions;
+use errorsmith::{BuildOptions, build};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Build static error pages for web servers from Markdown and themes.
+///
+/// With no project files, errorsmith uses its built-in content (every 4xx
+/// and 5xx status code) and default theme, so `errorsmith build` works in
+/// any directory.
+#[derive(Debug, Parser)]
+#[command(name = "errorsmith", version, about, long_about)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Build one HTML page per status code into the output directory.
+    Build(BuildArgs),
+    /// List the available themes, built-in and your own.
+    Themes(ProjectArgs),
+}
+
+/// Where the inputs are. Each defaults to the working directory's
+/// `errorsmith.yaml`, `content/` and `themes/` when they exist; your files
+/// override the built-in ones file by file.
+#[derive(Debug, Args)]
+struct ProjectArgs {
+    /// Config file [default: ./errorsmith.yaml if present].
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Your content: NNN.md per status code, locales in subfolders [default: ./content if present].
+    #[arg(long, value_name = "DIR")]
+    content: Option<PathBuf>,
+    /// Your themes: one folder per theme [default: ./themes if present].
+    #[arg(long, value_name = "DIR")]
+    themes: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+struct BuildArgs {
+    #[command(flatten)]
+    project: ProjectArgs,
+    /// Output directory; replaced as a whole only when the build succeeds.
+    #[arg(long, short, value_name = "DIR", default_value = "dist")]
+    out: PathBuf,
+    /// Theme to use [default: from the config, else `default`].
+    #[arg(long, value_name = "NAME")]
+    theme: Option<String>,
+    /// What happens to the developer part of each page [default: from the config, else `hidden`].
+    #[arg(long, value_enum, value_name = "MODE")]
+    developer: Option<DeveloperMode>,
+}
+
+impl ProjectArgs {
+    fn options(self) -> ProjectOptions {
+        ProjectOptions {
+            root: PathBuf::from("."),
+            config_file: self.config,
+            content_dir: self.content,
+            themes_dir: self.themes,
+            theme: None,
+            developer: None,
+        }
+    }
+}
+
+pub fn run(cli: Cli) -> Result<ExitCode> {
+    match cli.command {
+        Command::Build(args) => {
+            let mut project = args.project.options();
+            project.theme = args.theme;
+            project.developer = args.developer;
+            let report = build(&BuildOptions {
+                project,
+                out_dir: args.out,
+            })?;
+            let pages = &report.manifest.pages;
+            let largest = pages.iter().map(|p| p.bytes).max().unwrap_or(0);
+            eprintln!(
+                "built {} pages (theme {}, developer part {}, largest {} bytes) into {}",
+                pages.len(),
+                report.manifest.theme,
+                report.manifest.developer,
+                largest,
+                report.out_dir.display()
+            );
+            if !report.fallbacks.is_empty() {
+                eprintln!(
+                    "note: {} pages have no translation and use the default locale's content: {}",
+                    report.fallbacks.len(),
+                    report.fallbacks.join(", ")
+                );
+            }
+        }
+        Command::Themes(args) => {
+            let project = errorsmith::project::Project::load(&args.options())?;
+            for (name, description) in project.themes.list()? {
+                println!("{name:<12} {description}");
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Cli;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_definition_is_valid() {
+        Cli::command().debug_assert();
+    }
+}

@@ -1,0 +1,243 @@
+//! Content files: one Markdown file per status code and locale, with YAML
+//! front matter. Loading parses and validates; it never touches templates.
+
+use crate::markdown::{self, Body, MarkdownOptions};
+use crate::source::SourceFile;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// Whose side the cause of an error is usually on. Themes use it to tell the
+/// visitor, in plain words, whether it is their fault.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Fault {
+    Server,
+    Visitor,
+    #[default]
+    Either,
+}
+
+/// The YAML block at the top of a content file.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct FrontMatter {
+    /// Overrides the code taken from the file name.
+    pub code: Option<u16>,
+    pub title: String,
+    pub summary: String,
+    pub fault: Fault,
+    /// Seconds a client should wait before retrying (sent as `Retry-After`).
+    pub retry_after: Option<u32>,
+    /// Free-form values for custom themes, available as `page.extra`.
+    pub extra: BTreeMap<String, serde_json::Value>,
+}
+
+/// One error page's content in one locale, ready to render.
+#[derive(Debug, Clone, Serialize)]
+pub struct Page {
+    pub code: u16,
+    pub locale: String,
+    /// Where the content came from, as shown in messages.
+    #[serde(skip)]
+    pub origin: String,
+    pub title: String,
+    pub summary: String,
+    pub fault: Fault,
+    pub retry_after: Option<u32>,
+    pub extra: BTreeMap<String, serde_json::Value>,
+    pub visitor_html: String,
+    pub developer_html: String,
+    /// The Markdown body, kept for plain-text and JSON formats.
+    #[serde(skip)]
+    pub markdown: String,
+}
+
+/// True for the codes errorsmith builds pages for.
+pub fn is_error_code(code: u16) -> bool {
+    (400..=599).contains(&code)
+}
+
+/// Parses one content file. `locale` comes from the folder it sits in.
+pub fn parse_page(
+    file: &SourceFile,
+    locale: &str,
+    options: MarkdownOptions,
+) -> Result<Page, String> {
+    let text = file.text()?;
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let (yaml, body, yaml_first_line) = split_front_matter(text).ok_or_else(|| {
+        format!(
+            "{}:1: the file must start with a front matter block: a line `---`, YAML such as `title: Not Found`, and a closing `---`",
+            file.origin
+        )
+    })?;
+    let front: FrontMatter = if yaml.trim().is_empty() {
+        FrontMatter::default()
+    } else {
+        crate::yaml::parse(yaml, yaml_first_line)
+            .map_err(|e| format!("{}:{}: front matter: {}", file.origin, e.line, e.message))?
+    };
+
+    let code = match front.code {
+        Some(code) => code,
+        None => code_from_file_name(&file.rel_path).ok_or_else(|| {
+            format!(
+                "{}: the file name must be a status code such as `404.md` (or set `code:` in the front matter)",
+                file.origin
+            )
+        })?,
+    };
+    if !is_error_code(code) {
+        return Err(format!(
+            "{}: {code} is not an error status code; use a code from 400 to 599",
+            file.origin
+        ));
+    }
+    if front.title.trim().is_empty() {
+        return Err(format!(
+            "{}:{yaml_first_line}: the front matter needs a `title`, such as `title: Not Found`",
+            file.origin
+        ));
+    }
+
+    let Body {
+        visitor_html,
+        developer_html,
+    } = markdown::render(body, options);
+    Ok(Page {
+        code,
+        locale: locale.to_string(),
+        origin: file.origin.clone(),
+        title: front.title.trim().to_string(),
+        summary: front.summary.trim().to_string(),
+        fault: front.fault,
+        retry_after: front.retry_after,
+        extra: front.extra,
+        visitor_html,
+        developer_html,
+        markdown: body.to_string(),
+    })
+}
+
+fn code_from_file_name(rel_path: &str) -> Option<u16> {
+    let name = rel_path.rsplit('/').next()?;
+    let stem = name.strip_suffix(".md")?;
+    if stem.len() == 3 && stem.bytes().all(|b| b.is_ascii_digit()) {
+        stem.parse().ok()
+    } else {
+        None
+    }
+}
+
+/// Returns (yaml, body, line of the first YAML line), or None when the text
+/// does not open with a `---` block.
+fn split_front_matter(text: &str) -> Option<(&str, &str, usize)> {
+    let rest = text
+        .strip_prefix("---\n")
+        .or_else(|| text.strip_prefix("---\r\n"))?;
+    let mut offset = 0;
+    for line in rest.split_inclusive('\n') {
+        if line.trim_end_matches(['\r', '\n']) == "---" {
+            let yaml = &rest[..offset];
+            let body = &rest[offset + line.len()..];
+            return Some((yaml, body, 2));
+        }
+        offset += line.len();
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(rel_path: &str, text: &str) -> SourceFile {
+        SourceFile {
+            rel_path: rel_path.into(),
+            origin: format!("content/{rel_path}"),
+            bytes: text.as_bytes().to_vec(),
+        }
+    }
+
+    fn parse(rel_path: &str, text: &str) -> Result<Page, String> {
+        parse_page(&file(rel_path, text), "en", MarkdownOptions::default())
+    }
+
+    #[test]
+    fn parses_front_matter_and_body() {
+        let page = parse(
+            "503.md",
+            "---\ntitle: Service Unavailable\nsummary: Down for a moment.\nfault: server\nretry_after: 120\n---\nBack soon.\n\n## Fix {.developer}\n\n- restart\n",
+        )
+        .unwrap();
+        assert_eq!(page.code, 503);
+        assert_eq!(page.title, "Service Unavailable");
+        assert_eq!(page.fault, Fault::Server);
+        assert_eq!(page.retry_after, Some(120));
+        assert_eq!(page.visitor_html, "<p>Back soon.</p>\n");
+        assert!(page.developer_html.contains("restart"));
+    }
+
+    #[test]
+    fn crlf_and_bom_are_accepted() {
+        let page = parse(
+            "404.md",
+            "\u{feff}---\r\ntitle: Not Found\r\n---\r\nGone.\r\n",
+        )
+        .unwrap();
+        assert_eq!(page.title, "Not Found");
+        assert!(page.visitor_html.contains("Gone."));
+    }
+
+    #[test]
+    fn code_in_front_matter_overrides_file_name() {
+        let page = parse("not-found.md", "---\ncode: 404\ntitle: Not Found\n---\n").unwrap();
+        assert_eq!(page.code, 404);
+    }
+
+    #[test]
+    fn unknown_key_names_file_line_and_allowed_keys() {
+        let err = parse("404.md", "---\ntitle: Not Found\ncolour: red\n---\n").unwrap_err();
+        assert!(
+            err.starts_with("content/404.md:3: front matter: unknown field `colour`"),
+            "{err}"
+        );
+        assert!(err.contains("expected one of"), "{err}");
+    }
+
+    #[test]
+    fn wrong_type_names_the_line() {
+        let err = parse("503.md", "---\ntitle: X\nretry_after: soon\n---\n").unwrap_err();
+        assert!(err.starts_with("content/503.md:3: front matter:"), "{err}");
+    }
+
+    #[test]
+    fn missing_front_matter_is_an_error() {
+        let err = parse("404.md", "Just text\n").unwrap_err();
+        assert!(
+            err.starts_with("content/404.md:1: the file must start with a front matter block"),
+            "{err}"
+        );
+        let err = parse("404.md", "").unwrap_err();
+        assert!(err.contains("front matter block"), "{err}");
+        let err = parse("404.md", "---\ntitle: x\nno closing line\n").unwrap_err();
+        assert!(err.contains("front matter block"), "{err}");
+    }
+
+    #[test]
+    fn codes_outside_4xx_5xx_are_rejected() {
+        let err = parse("302.md", "---\ntitle: Found\n---\n").unwrap_err();
+        assert_eq!(
+            err,
+            "content/302.md: 302 is not an error status code; use a code from 400 to 599"
+        );
+        let err = parse("oops.md", "---\ntitle: x\n---\n").unwrap_err();
+        assert!(err.contains("the file name must be a status code"), "{err}");
+    }
+
+    #[test]
+    fn title_is_required() {
+        let err = parse("404.md", "---\nsummary: x\n---\n").unwrap_err();
+        assert!(err.contains("needs a `title`"), "{err}");
+    }
+}

@@ -1,0 +1,267 @@
+//! Markdown to HTML, split into the visitor part and the developer part.
+//!
+//! A heading with the class `developer` (`## Troubleshooting {.developer}`)
+//! starts the developer part; it runs until the next heading of the same or a
+//! higher level that is not marked. Everything else is the visitor part.
+
+use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, html};
+
+/// Choices that change how Markdown becomes HTML.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct MarkdownOptions {
+    /// Pass raw HTML in the Markdown through unchanged. Off by default: the
+    /// text is escaped, so content cannot inject markup or script.
+    pub allow_raw_html: bool,
+}
+
+/// The two parts of a page body, as HTML.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Body {
+    pub visitor_html: String,
+    pub developer_html: String,
+}
+
+const DEVELOPER_CLASS: &str = "developer";
+
+fn parser(markdown: &str) -> Parser<'_> {
+    let options = Options::ENABLE_TABLES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_TASKLISTS
+        | Options::ENABLE_HEADING_ATTRIBUTES;
+    Parser::new_ext(markdown, options)
+}
+
+/// Renders `markdown` and splits it into visitor and developer HTML.
+pub fn render(markdown: &str, options: MarkdownOptions) -> Body {
+    let mut visitor = Vec::new();
+    let mut developer = Vec::new();
+    let mut developer_level: Option<HeadingLevel> = None;
+    let mut hidden_image_depth = 0usize;
+
+    for event in parser(markdown) {
+        let event = match event {
+            Event::Start(Tag::Heading {
+                level,
+                id,
+                classes,
+                attrs,
+            }) => {
+                let marked = classes.iter().any(|c| c.as_ref() == DEVELOPER_CLASS);
+                if marked {
+                    developer_level = Some(level);
+                } else if developer_level.is_some_and(|open| level <= open) {
+                    developer_level = None;
+                }
+                let classes = classes
+                    .into_iter()
+                    .filter(|c| c.as_ref() != DEVELOPER_CLASS)
+                    .collect();
+                Event::Start(Tag::Heading {
+                    level,
+                    id,
+                    classes,
+                    attrs,
+                })
+            }
+            Event::Html(raw) | Event::InlineHtml(raw) if !options.allow_raw_html => {
+                Event::Text(raw)
+            }
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => Event::Start(Tag::Link {
+                link_type,
+                dest_url: safe_url(dest_url),
+                title,
+                id,
+            }),
+            // Pages must not load anything, so an image becomes its alt text
+            // unless it is already inline data.
+            Event::Start(Tag::Image { dest_url, .. }) if !is_inline_image(&dest_url) => {
+                hidden_image_depth += 1;
+                continue;
+            }
+            Event::End(pulldown_cmark::TagEnd::Image) if hidden_image_depth > 0 => {
+                hidden_image_depth -= 1;
+                continue;
+            }
+            other => other,
+        };
+        if developer_level.is_some() {
+            developer.push(event);
+        } else {
+            visitor.push(event);
+        }
+    }
+
+    Body {
+        visitor_html: to_html(visitor),
+        developer_html: to_html(developer),
+    }
+}
+
+fn to_html(events: Vec<Event<'_>>) -> String {
+    let mut out = String::new();
+    html::push_html(&mut out, events.into_iter());
+    out
+}
+
+fn is_inline_image(url: &str) -> bool {
+    url.get(..11)
+        .is_some_and(|scheme| scheme.eq_ignore_ascii_case("data:image/"))
+        && !url.to_ascii_lowercase().starts_with("data:image/svg")
+}
+
+/// Keeps links that cannot run code: http(s), mailto, tel, and relative
+/// links. Anything else (`javascript:`, `data:`, `vbscript:` ...) becomes `#`.
+pub fn safe_url(url: CowStr<'_>) -> CowStr<'_> {
+    if is_safe_url(&url) {
+        url
+    } else {
+        CowStr::Borrowed("#")
+    }
+}
+
+pub fn is_safe_url(url: &str) -> bool {
+    // Browsers ignore ASCII whitespace and control characters inside a
+    // scheme, so `java\tscript:` must be judged without them.
+    let compact: String = url
+        .chars()
+        .filter(|c| !c.is_ascii_whitespace() && !c.is_ascii_control())
+        .collect();
+    match compact.find(':') {
+        None => true,
+        Some(colon) => {
+            let before = &compact[..colon];
+            // A colon after a path, query or fragment start is not a scheme.
+            if before.contains(['/', '?', '#']) {
+                return true;
+            }
+            let scheme = before.to_ascii_lowercase();
+            matches!(scheme.as_str(), "http" | "https" | "mailto" | "tel")
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn split(md: &str) -> Body {
+        render(md, MarkdownOptions::default())
+    }
+
+    #[test]
+    fn developer_heading_starts_developer_part_and_drops_the_marker_class() {
+        let body = split("Hello.\n\n## Fix it {.developer}\n\n- check logs\n");
+        assert_eq!(body.visitor_html, "<p>Hello.</p>\n");
+        assert_eq!(
+            body.developer_html,
+            "<h2>Fix it</h2>\n<ul>\n<li>check logs</li>\n</ul>\n"
+        );
+    }
+
+    #[test]
+    fn developer_part_ends_at_a_heading_of_the_same_level() {
+        let body = split(
+            "## Dev {.developer}\n\nsecret\n\n### Deeper\n\nstill dev\n\n## Visitor again\n\npublic\n",
+        );
+        assert!(body.developer_html.contains("secret"));
+        assert!(body.developer_html.contains("still dev"));
+        assert!(!body.visitor_html.contains("secret"));
+        assert!(body.visitor_html.contains("<h2>Visitor again</h2>"));
+        assert!(body.visitor_html.contains("public"));
+    }
+
+    #[test]
+    fn developer_part_ends_at_a_higher_level_heading() {
+        let body = split("### Dev {.developer}\n\nsecret\n\n# Top\n\npublic\n");
+        assert!(body.developer_html.contains("secret"));
+        assert!(body.visitor_html.contains("public"));
+        assert!(!body.visitor_html.contains("secret"));
+    }
+
+    #[test]
+    fn two_developer_sections_are_both_collected() {
+        let body =
+            split("## A {.developer}\n\none\n\n## B\n\npublic\n\n## C {.developer}\n\ntwo\n");
+        assert!(body.developer_html.contains("one"));
+        assert!(body.developer_html.contains("two"));
+        assert_eq!(body.visitor_html, "<h2>B</h2>\n<p>public</p>\n");
+    }
+
+    #[test]
+    fn other_classes_are_kept() {
+        let body = split("## Dev {.developer .wide}\n\nx\n");
+        assert!(body.developer_html.starts_with("<h2 class=\"wide\">"));
+    }
+
+    #[test]
+    fn without_marker_everything_is_for_the_visitor() {
+        let body = split("# Title\n\ntext\n");
+        assert_eq!(body.developer_html, "");
+        assert!(body.visitor_html.contains("text"));
+    }
+
+    #[test]
+    fn raw_html_is_escaped_by_default() {
+        let body = split("<script>alert(1)</script>\n\nA <b>bold</b> claim\n");
+        assert!(!body.visitor_html.contains("<script>"));
+        assert!(body.visitor_html.contains("&lt;script&gt;"));
+        assert!(body.visitor_html.contains("&lt;b&gt;"));
+    }
+
+    #[test]
+    fn raw_html_passes_when_allowed() {
+        let body = render(
+            "A <b>bold</b> claim\n",
+            MarkdownOptions {
+                allow_raw_html: true,
+            },
+        );
+        assert!(body.visitor_html.contains("<b>bold</b>"));
+    }
+
+    #[test]
+    fn ssi_and_template_syntax_stay_inert_text() {
+        let body = split("<!--# exec cmd=\"id\" --> and {{ secret }}\n");
+        assert!(body.visitor_html.contains("&lt;!--# exec"));
+        assert!(!body.visitor_html.contains("<!--#"));
+    }
+
+    #[test]
+    fn script_urls_in_links_are_neutralised() {
+        for bad in [
+            "javascript:alert(1)",
+            "JavaScript:alert(1)",
+            "java\tscript:alert(1)",
+            "data:text/html,x",
+            "vbscript:x",
+        ] {
+            let body = split(&format!("[click](<{bad}>)\n"));
+            assert!(
+                body.visitor_html.contains("href=\"#\""),
+                "{bad} gave {}",
+                body.visitor_html
+            );
+        }
+        for good in [
+            "https://example.com/a:b",
+            "/status",
+            "mailto:a@b.c",
+            "page?x=a:b",
+            "#top",
+        ] {
+            assert!(is_safe_url(good), "{good}");
+        }
+    }
+
+    #[test]
+    fn remote_images_become_their_alt_text() {
+        let body = split("![a cat](https://example.com/cat.png)\n");
+        assert!(!body.visitor_html.contains("<img"));
+        assert!(body.visitor_html.contains("a cat"));
+    }
+}

@@ -1,0 +1,3 @@
+//! Server configuration: one module per server or proxy.
+
+pub mod nginx;
