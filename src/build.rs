@@ -4,6 +4,7 @@ use crate::config::DeveloperMode;
 use crate::output::{self, Manifest, ManifestPage, OutputFile};
 use crate::project::{Project, ProjectOptions};
 use crate::render::Renderer;
+use crate::servers::ServerInput;
 use crate::servers::nginx::NginxSsi;
 use anyhow::{Result, bail};
 use std::path::{Path, PathBuf};
@@ -27,7 +28,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
     let project = Project::load(&options.project)?;
     let out_dir = options.project.root.join(&options.out_dir);
     refuse_output_inside_inputs(&out_dir, &project)?;
-    let rendered = render_project(&project)?;
+    let rendered = render_project(&project, &absolute(&out_dir))?;
     output::replace_dir(&out_dir, &rendered.files)?;
     Ok(BuildReport {
         out_dir,
@@ -43,8 +44,9 @@ pub struct Rendered {
     pub fallbacks: Vec<String>,
 }
 
-/// Renders every page of the project; writes nothing.
-pub fn render_project(project: &Project) -> Result<Rendered> {
+/// Renders every page of the project, and the server configuration for
+/// serving them from `out_dir`; writes nothing.
+pub fn render_project(project: &Project, out_dir: &Path) -> Result<Rendered> {
     let config = &project.config;
     let theme = project.theme()?;
     let renderer = Renderer::new(&theme, config, project.site_view()?)?;
@@ -115,6 +117,7 @@ pub fn render_project(project: &Project) -> Result<Rendered> {
                     theme: theme.name.clone(),
                     path: path.clone(),
                     bytes: html.len(),
+                    retry_after: page.retry_after,
                     fallback_from: fallback_from.clone(),
                 });
                 files.push(OutputFile {
@@ -131,11 +134,28 @@ pub fn render_project(project: &Project) -> Result<Rendered> {
         pages,
     );
     files.push(manifest.to_file());
+    let server_input = ServerInput {
+        pages: files
+            .iter()
+            .filter(|f| is_top_level_page(&f.path))
+            .map(|f| (f.path.clone(), f.bytes.clone()))
+            .collect(),
+        manifest: manifest.clone(),
+        pages_dir: out_dir.to_path_buf(),
+        url_prefix: config.url_prefix.clone(),
+        trusted_networks: config.trusted_networks.clone(),
+    };
+    files.extend(crate::servers::all_files(&server_input)?);
     Ok(Rendered {
         files,
         manifest,
         fallbacks,
     })
+}
+
+/// `404.html`: a default-locale page at the top of the output.
+fn is_top_level_page(path: &str) -> bool {
+    !path.contains('/') && path.ends_with(".html")
 }
 
 fn codes_to_build(project: &Project) -> Result<Vec<u16>> {

@@ -1,9 +1,11 @@
 //! Command-line definitions (clap derive) and dispatch to the library.
 
-use anyhow::Result;
+use anyhow::{Result, bail};
 use clap::{Args, Parser, Subcommand};
 use errorsmith::config::DeveloperMode;
+use errorsmith::config::{self, Config};
 use errorsmith::project::ProjectOptions;
+use errorsmith::servers::{self, Server, ServerInput};
 use errorsmith::{BuildOptions, build};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -26,6 +28,24 @@ enum Command {
     Build(BuildArgs),
     /// List the available themes, built-in and your own.
     Themes(ProjectArgs),
+    /// Print the configuration that serves a build from a web server.
+    Config(ConfigArgs),
+}
+
+#[derive(Debug, Args)]
+struct ConfigArgs {
+    /// The server or proxy to configure.
+    #[arg(value_enum)]
+    server: Server,
+    /// Directory the built pages are served from.
+    #[arg(long, value_name = "DIR", default_value = "dist")]
+    pages: PathBuf,
+    /// URL path the pages are served under [default: from the config, else /_errors].
+    #[arg(long, value_name = "PATH")]
+    url_prefix: Option<String>,
+    /// Config file, for trusted networks and the URL prefix [default: ./errorsmith.yaml if present].
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
 }
 
 /// Where the inputs are. Each defaults to the working directory's
@@ -100,6 +120,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 );
             }
         }
+        Command::Config(args) => print_server_config(args)?,
         Command::Themes(args) => {
             let project = errorsmith::project::Project::load(&args.options())?;
             for (name, description) in project.themes.list()? {
@@ -108,6 +129,29 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+fn print_server_config(args: ConfigArgs) -> Result<()> {
+    let config_file = args
+        .config
+        .or_else(|| Some(PathBuf::from(config::FILE_NAME)).filter(|p| p.is_file()));
+    let config = match config_file {
+        Some(path) => Config::load(&path)?,
+        None => Config::default(),
+    };
+    let url_prefix = args.url_prefix.unwrap_or(config.url_prefix);
+    if !config::is_url_prefix(&url_prefix) {
+        bail!(
+            "--url-prefix `{url_prefix}` is not a plain path; use something like /_errors (letters, digits, -, _, /)"
+        );
+    }
+    let input = ServerInput::from_dir(&args.pages, &url_prefix, config.trusted_networks)?;
+    let files = servers::files(args.server, &input)?;
+    let Some(main) = files.first() else {
+        bail!("no configuration for {}", args.server.name());
+    };
+    print!("{}", String::from_utf8_lossy(&main.bytes));
+    Ok(())
 }
 
 #[cfg(test)]

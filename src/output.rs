@@ -25,6 +25,9 @@ pub struct ManifestPage {
     pub theme: String,
     pub path: String,
     pub bytes: usize,
+    /// Seconds for a `Retry-After` header, from the front matter.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub retry_after: Option<u32>,
     /// The locale whose content was used, when this locale had none.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub fallback_from: Option<String>,

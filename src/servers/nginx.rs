@@ -1,7 +1,15 @@
-//! nginx: SSI markup for the developer part.
+//! nginx: the `error_page` include, and the SSI markup for the developer
+//! part.
 
+use super::ServerInput;
+use crate::output::OutputFile;
 use crate::render::{RequestField, SsiMarkup};
 use crate::strings::Strings;
+use anyhow::Result;
+
+pub fn files(_input: &ServerInput) -> Result<Vec<OutputFile>> {
+    Ok(Vec::new())
+}
 
 /// The nginx variable that decides who sees the developer part; the server
 /// config sets it from a `geo` block of trusted networks.
