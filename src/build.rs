@@ -1,6 +1,7 @@
 //! `errorsmith build`: load -> render -> write.
 
 use crate::config::DeveloperMode;
+use crate::formats::{self, Format};
 use crate::output::{self, Manifest, ManifestPage, OutputFile};
 use crate::project::{Project, ProjectOptions};
 use crate::render::Renderer;
@@ -106,24 +107,34 @@ pub fn render_project(project: &Project, out_dir: &Path) -> Result<Rendered> {
                     bytes: crate::minify::page(&fragment),
                 });
             }
-            let mut paths = vec![format!("{locale_dir}{code}.html")];
-            if *locale == default_locale {
-                paths.insert(0, format!("{code}.html"));
-            }
-            for path in paths {
-                pages.push(ManifestPage {
-                    code,
-                    locale: locale.to_string(),
-                    theme: theme.name.clone(),
-                    path: path.clone(),
-                    bytes: html.len(),
-                    retry_after: page.retry_after,
-                    fallback_from: fallback_from.clone(),
-                });
-                files.push(OutputFile {
-                    path,
-                    bytes: html.clone(),
-                });
+            let dirs: &[&str] = if *locale == default_locale {
+                &["", &locale_dir]
+            } else {
+                &[&locale_dir]
+            };
+            let outputs = [
+                (Format::Html, html),
+                (Format::Json, formats::problem_json(page)),
+                (Format::Text, formats::plain_text(page)),
+            ];
+            for dir in dirs {
+                for (format, bytes) in &outputs {
+                    let path = format!("{dir}{code}.{}", format.extension());
+                    pages.push(ManifestPage {
+                        code,
+                        locale: locale.to_string(),
+                        format: *format,
+                        theme: theme.name.clone(),
+                        path: path.clone(),
+                        bytes: bytes.len(),
+                        retry_after: page.retry_after,
+                        fallback_from: fallback_from.clone(),
+                    });
+                    files.push(OutputFile {
+                        path,
+                        bytes: bytes.clone(),
+                    });
+                }
             }
         }
     }

@@ -4,6 +4,7 @@ use anyhow::{Result, bail};
 use clap::{Args, Parser, Subcommand};
 use errorsmith::config::DeveloperMode;
 use errorsmith::config::{self, Config};
+use errorsmith::formats::Format;
 use errorsmith::project::ProjectOptions;
 use errorsmith::servers::{self, Server, ServerInput};
 use errorsmith::{BuildOptions, build};
@@ -102,10 +103,15 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 project,
                 out_dir: args.out,
             })?;
-            let pages = &report.manifest.pages;
+            let pages: Vec<_> = report
+                .manifest
+                .pages
+                .iter()
+                .filter(|p| p.format == Format::Html)
+                .collect();
             let largest = pages.iter().map(|p| p.bytes).max().unwrap_or(0);
             eprintln!(
-                "built {} pages (theme {}, developer part {}, largest {} bytes) into {}",
+                "built {} HTML pages, with JSON and text versions (theme {}, developer part {}, largest {} bytes) into {}",
                 pages.len(),
                 report.manifest.theme,
                 report.manifest.developer,

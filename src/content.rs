@@ -47,9 +47,9 @@ pub struct Page {
     pub extra: BTreeMap<String, serde_json::Value>,
     pub visitor_html: String,
     pub developer_html: String,
-    /// The Markdown body, kept for plain-text and JSON formats.
+    /// The visitor part as plain text, for the text format.
     #[serde(skip)]
-    pub markdown: String,
+    pub visitor_text: String,
 }
 
 /// True for the codes errorsmith builds pages for.
@@ -103,6 +103,7 @@ pub fn parse_page(
     let Body {
         visitor_html,
         developer_html,
+        visitor_text,
     } = markdown::render(body, options);
     Ok(Page {
         code,
@@ -115,7 +116,7 @@ pub fn parse_page(
         extra: front.extra,
         visitor_html,
         developer_html,
-        markdown: body.to_string(),
+        visitor_text,
     })
 }
 

@@ -8,6 +8,7 @@ pub mod build;
 pub mod catalog;
 pub mod config;
 pub mod content;
+pub mod formats;
 pub mod fsx;
 pub mod markdown;
 pub mod minify;

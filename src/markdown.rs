@@ -19,6 +19,8 @@ pub struct MarkdownOptions {
 pub struct Body {
     pub visitor_html: String,
     pub developer_html: String,
+    /// The visitor part as plain text, for `text/plain` responses.
+    pub visitor_text: String,
 }
 
 const DEVELOPER_CLASS: &str = "developer";
@@ -97,9 +99,47 @@ pub fn render(markdown: &str, options: MarkdownOptions) -> Body {
     }
 
     Body {
+        visitor_text: to_text(&visitor),
         visitor_html: to_html(visitor),
         developer_html: to_html(developer),
     }
+}
+
+/// Plain text for terminals and logs: paragraphs and headings separated by
+/// blank lines, list items as `- item`, markup dropped.
+fn to_text(events: &[Event<'_>]) -> String {
+    use pulldown_cmark::TagEnd;
+    let mut out = String::new();
+    let mut item_depth = 0usize;
+    for event in events {
+        match event {
+            Event::Text(text) | Event::Code(text) => out.push_str(text),
+            Event::SoftBreak => out.push(' '),
+            Event::HardBreak => out.push('\n'),
+            Event::Start(Tag::Item) => {
+                item_depth += 1;
+                out.push_str("- ");
+            }
+            Event::End(TagEnd::Item) => {
+                item_depth -= 1;
+                if !out.ends_with('\n') {
+                    out.push('\n');
+                }
+            }
+            // Paragraphs inside list items (loose lists) stay one line each.
+            Event::End(TagEnd::Paragraph) if item_depth > 0 => out.push('\n'),
+            Event::End(TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::List(_)) => {
+                if !out.ends_with('\n') {
+                    out.push('\n');
+                }
+                out.push('\n');
+            }
+            _ => {}
+        }
+    }
+    let mut text = out.trim_end().to_string();
+    text.push('\n');
+    text
 }
 
 fn to_html(events: Vec<Event<'_>>) -> String {
@@ -190,6 +230,19 @@ mod tests {
         assert!(body.developer_html.contains("one"));
         assert!(body.developer_html.contains("two"));
         assert_eq!(body.visitor_html, "<h2>B</h2>\n<p>public</p>\n");
+    }
+
+    #[test]
+    fn plain_text_keeps_words_and_list_items_only() {
+        let body = split(
+            "Hello *there*, `code`.\n\n## What you can do\n\n- Retry\n- Wait\n\n## Dev {.developer}\n\n- secret\n",
+        );
+        let loose = split("- one\n\n- two\n");
+        assert_eq!(loose.visitor_text, "- one\n- two\n");
+        assert_eq!(
+            body.visitor_text,
+            "Hello there, code.\n\nWhat you can do\n\n- Retry\n- Wait\n"
+        );
     }
 
     #[test]

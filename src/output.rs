@@ -2,6 +2,7 @@
 //! target, which replaces the target only once everything is written. A
 //! failed build leaves the previous output exactly as it was.
 
+use crate::formats::Format;
 use crate::fsx;
 use anyhow::{Context, Result, bail};
 use serde::{Deserialize, Serialize};
@@ -22,6 +23,7 @@ pub struct OutputFile {
 pub struct ManifestPage {
     pub code: u16,
     pub locale: String,
+    pub format: Format,
     pub theme: String,
     pub path: String,
     pub bytes: usize,
@@ -127,6 +129,19 @@ pub fn replace_dir(target: &Path, files: &[OutputFile]) -> Result<()> {
     Ok(())
 }
 
+/// Any version's manifest names its generator; nothing else is required,
+/// so a newer errorsmith can replace an older one's output.
+fn written_by_errorsmith(manifest: &Path) -> bool {
+    #[derive(Deserialize)]
+    struct Generator {
+        generator: String,
+    }
+    std::fs::read(manifest)
+        .ok()
+        .and_then(|bytes| serde_json::from_slice::<Generator>(&bytes).ok())
+        .is_some_and(|m| m.generator == GENERATOR)
+}
+
 /// Only a directory errorsmith wrote (or an empty one) is replaced, so a
 /// mistyped `--out` cannot wipe unrelated files.
 fn ensure_replaceable(target: &Path) -> Result<()> {
@@ -137,12 +152,14 @@ fn ensure_replaceable(target: &Path) -> Result<()> {
         );
     }
     if target.join(MANIFEST).is_file() {
-        return Manifest::read(target).map(|_| ()).with_context(|| {
-            format!(
+        return if written_by_errorsmith(&target.join(MANIFEST)) {
+            Ok(())
+        } else {
+            bail!(
                 "`{}` holds a {MANIFEST} errorsmith did not write; choose another --out",
                 target.display()
             )
-        });
+        };
     }
     let mut entries =
         std::fs::read_dir(target).with_context(|| format!("cannot read `{}`", target.display()))?;

@@ -2,6 +2,7 @@
 //! turning the build's manifest (and, for HAProxy, the page bytes) into the
 //! files that server needs.
 
+use crate::formats::Format;
 use crate::output::{Manifest, OutputFile};
 use anyhow::{Context, Result};
 use clap::ValueEnum;
@@ -73,7 +74,11 @@ impl ServerInput {
             )
         })?;
         let mut pages = BTreeMap::new();
-        for page in manifest.pages.iter().filter(|p| !p.path.contains('/')) {
+        let top_level_html = manifest
+            .pages
+            .iter()
+            .filter(|p| p.format == Format::Html && !p.path.contains('/'));
+        for page in top_level_html {
             pages.insert(page.path.clone(), crate::fsx::read(&dir.join(&page.path))?);
         }
         Ok(ServerInput {
