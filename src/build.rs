@@ -27,7 +27,7 @@ pub struct BuildReport {
 
 pub fn build(options: &BuildOptions) -> Result<BuildReport> {
     let project = Project::load(&options.project)?;
-    let out_dir = options.project.root.join(&options.out_dir);
+    let out_dir = crate::project::under(&options.project.root, &options.out_dir);
     refuse_output_inside_inputs(&out_dir, &project)?;
     let rendered = render_project(&project, &absolute(&out_dir))?;
     output::replace_dir(&out_dir, &rendered.files)?;

@@ -97,7 +97,7 @@ fn explicit_or_found(
     dir: bool,
 ) -> Result<Option<PathBuf>> {
     if let Some(path) = explicit {
-        let path = root.join(path);
+        let path = under(root, path);
         let ok = if dir { path.is_dir() } else { path.is_file() };
         if !ok {
             let kind = if dir { "directory" } else { "file" };
@@ -105,9 +105,19 @@ fn explicit_or_found(
         }
         return Ok(Some(path));
     }
-    let path = root.join(default_name);
+    let path = under(root, Path::new(default_name));
     let found = if dir { path.is_dir() } else { path.is_file() };
     Ok(found.then_some(path))
+}
+
+/// `root/path`, without a leading `./` in messages when root is the
+/// working directory.
+pub fn under(root: &Path, path: &Path) -> PathBuf {
+    if root.as_os_str().is_empty() || root == Path::new(".") {
+        path.to_path_buf()
+    } else {
+        root.join(path)
+    }
 }
 
 /// The logo as a data URI for an `<img>`: self-contained, and an SVG shown

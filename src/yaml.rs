@@ -17,10 +17,19 @@ pub fn parse<T: DeserializeOwned>(text: &str, first_line: usize) -> Result<T, Ya
             .location()
             .map(|loc| loc.line() as usize + first_line - 1)
             .unwrap_or(first_line);
-        YamlError {
-            line,
-            message: sentence(&error.to_string()),
+        let mut message = sentence(&error.to_string());
+        if let Some(kind) = message.strip_prefix("invalid ")
+            && matches!(kind, "u8" | "u16" | "u32" | "u64" | "i32" | "i64")
+        {
+            message = "expected a whole number here".to_string();
         }
+        let about_values = ["unknown field", "invalid type", "missing field", "unknown variant", "invalid value", "whole number"]
+            .iter()
+            .any(|known| message.contains(known));
+        if !about_values {
+            message.push_str("; check the YAML syntax on that line (quote text that contains `:`, `#`, `[` or `{`)");
+        }
+        YamlError { line, message }
     })
 }
 
