@@ -252,7 +252,7 @@ pub fn is_url_prefix(value: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || b"-_/.".contains(&b))
 }
 
-fn is_network(value: &str) -> bool {
+pub fn is_network(value: &str) -> bool {
     let (address, bits) = match value.split_once('/') {
         Some((address, bits)) => (address, Some(bits)),
         None => (value, None),
