@@ -1,9 +1,87 @@
-//! apache configuration for a build.
+//! Apache httpd 2.4: `ErrorDocument` for every code, the pages behind an
+//! `Alias`, and proxy errors replaced by them.
 
-use super::ServerInput;
+use super::{Server, ServerInput};
 use crate::output::OutputFile;
 use anyhow::Result;
 
-pub fn files(_input: &ServerInput) -> Result<Vec<OutputFile>> {
-    Ok(Vec::new())
+/// `apache.conf`, to `Include` in a virtual host.
+pub fn files(input: &ServerInput) -> Result<Vec<OutputFile>> {
+    // Apache replaces `${NAME}` anywhere in a line, quotes or not, so `$`
+    // cannot be written safely.
+    let raw = super::config_path(Server::Apache, &input.pages_dir, &['$'])?;
+    let prefix = super::url_prefix(input)?;
+    let pages: Vec<(u16, Option<u32>)> = super::top_level_pages(input)
+        .into_iter()
+        .filter(|(code, _)| knows(*code))
+        .collect();
+
+    let mut conf = format!(
+        "# errorsmith error pages for Apache httpd 2.4.\n\
+         # Include this file in each <VirtualHost>, before any ProxyPass line:\n\
+         #     Include {file}\n\
+         # Needs mod_alias, mod_authz_core and mod_headers (a2enmod headers);\n\
+         # with mod_proxy, errors from backends get these pages too.\n\
+         # ErrorDocument names a local path, never a URL: a URL would redirect\n\
+         # and lose the status code.\n\
+         Alias {prefix}/ {dir_slash}\n\
+         <Directory {dir}>\n\
+         \x20   Options None\n\
+         \x20   AllowOverride None\n\
+         \x20   # Only as an error document: a direct request gets the 403 page.\n\
+         \x20   Require expr \"-n %{{ENV:REDIRECT_STATUS}}\"\n\
+         \x20   Header always set Cache-Control \"no-store\"\n",
+        file = quote(&format!("{raw}/servers/apache.conf")),
+        dir = quote(raw),
+        dir_slash = quote(&format!("{raw}/")),
+    );
+    for (code, seconds) in pages.iter().filter_map(|(c, r)| r.map(|r| (c, r))) {
+        conf.push_str(&format!(
+            "    <Files \"{code}.html\">\n        Header always set Retry-After \"{seconds}\"\n    </Files>\n"
+        ));
+    }
+    conf.push_str("</Directory>\n");
+    for (code, _) in &pages {
+        conf.push_str(&format!("ErrorDocument {code} {prefix}/{code}.html\n"));
+    }
+    conf.push_str(&format!(
+        "<IfModule proxy_module>\n\
+         \x20   # The pages are served here, not by a backend: this must come first.\n\
+         \x20   ProxyPass {prefix}/ !\n\
+         \x20   # Errors a backend returns (4xx and 5xx) get these pages too.\n\
+         \x20   ProxyErrorOverride On\n\
+         </IfModule>\n"
+    ));
+    Ok(vec![OutputFile {
+        path: "servers/apache.conf".into(),
+        bytes: conf.into_bytes(),
+    }])
+}
+
+/// Codes Apache 2.4 has a status line for; `ErrorDocument` with any other
+/// (418 and 425 among them) is a config error: "Unsupported HTTP response
+/// code".
+fn knows(code: u16) -> bool {
+    matches!(
+        code,
+        400..=417 | 421..=424 | 426 | 428 | 429 | 431 | 451 | 500..=508 | 510 | 511
+    )
+}
+
+/// A double-quoted Apache argument: inside quotes Apache reads `\\` as `\`
+/// and `\"` as `"`, and nothing else is special.
+fn quote(value: &str) -> String {
+    format!("\"{}\"", value.replace('\\', r"\\").replace('"', "\\\""))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quoting_escapes_quotes_and_backslashes() {
+        assert_eq!(quote("/srv/my errors"), "\"/srv/my errors\"");
+        assert_eq!(quote(r#"/a"b\"#), r#""/a\"b\\""#);
+        assert_eq!(quote("/a;b#c>d'e"), "\"/a;b#c>d'e\"");
+    }
 }

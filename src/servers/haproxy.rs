@@ -1,9 +1,150 @@
-//! haproxy configuration for a build.
+//! HAProxy: one raw HTTP response per code (`errorfile`), and an
+//! `http-errors` section that lists them.
+//!
+//! HAProxy reads each errorfile once at start-up and sends it byte for
+//! byte, so the file holds the status line, headers and body, and must fit
+//! the buffer HAProxy builds responses in.
 
-use super::ServerInput;
+use super::{Server, ServerInput};
 use crate::output::OutputFile;
-use anyhow::Result;
+use anyhow::{Result, bail};
 
-pub fn files(_input: &ServerInput) -> Result<Vec<OutputFile>> {
-    Ok(Vec::new())
+/// `tune.bufsize` (16384) minus `tune.maxrewrite` (1024), HAProxy's
+/// defaults: the most an errorfile may hold, headers included.
+pub const MAX_RESPONSE_BYTES: usize = 16384 - 1024;
+
+/// The name of the `http-errors` section, for `errorfiles errorsmith`.
+pub const SECTION: &str = "errorsmith";
+
+/// The codes HAProxy 2.6 generates itself and accepts in `errorfile`
+/// (`haproxy -c` refuses others, e.g. 414 and 431), with their reason
+/// phrases.
+const CODES: [(u16, &str); 17] = [
+    (400, "Bad Request"),
+    (401, "Unauthorized"),
+    (403, "Forbidden"),
+    (404, "Not Found"),
+    (405, "Method Not Allowed"),
+    (407, "Proxy Authentication Required"),
+    (408, "Request Timeout"),
+    (410, "Gone"),
+    (413, "Content Too Large"),
+    (421, "Misdirected Request"),
+    (425, "Too Early"),
+    (429, "Too Many Requests"),
+    (500, "Internal Server Error"),
+    (501, "Not Implemented"),
+    (502, "Bad Gateway"),
+    (503, "Service Unavailable"),
+    (504, "Gateway Timeout"),
+];
+
+/// `haproxy.cfg` (the `http-errors` section) first, then `haproxy/NNN.http`
+/// for every code HAProxy can send that the build has a page for.
+pub fn files(input: &ServerInput) -> Result<Vec<OutputFile>> {
+    // Single-quoted HAProxy strings are literal, and `'\''` carries a quote.
+    let dir = super::config_path(Server::Haproxy, &input.pages_dir, &[])?;
+    let mut responses = Vec::new();
+    let mut section = String::new();
+    for (code, retry_after) in super::top_level_pages(input) {
+        let Some(reason) = reason(code) else {
+            continue;
+        };
+        let page = format!("{code}.html");
+        let Some(body) = input.pages.get(&page) else {
+            continue;
+        };
+        let path = format!("servers/haproxy/{code}.http");
+        let bytes = response(code, reason, retry_after, body);
+        if bytes.len() > MAX_RESPONSE_BYTES {
+            bail!(
+                "page `{page}` makes a {} byte HAProxy errorfile (`{path}`), more than the {MAX_RESPONSE_BYTES} bytes HAProxy can send (tune.bufsize 16384 - tune.maxrewrite 1024, headers included); shorten its content or theme by {} bytes, or leave {code} out of `codes`",
+                bytes.len(),
+                bytes.len() - MAX_RESPONSE_BYTES
+            );
+        }
+        section.push_str(&format!(
+            "    errorfile {code} {}\n",
+            quote(&format!("{dir}/{path}"))
+        ));
+        responses.push(OutputFile { path, bytes });
+    }
+    let mut out = vec![OutputFile {
+        path: "servers/haproxy.cfg".into(),
+        bytes: config(&section).into_bytes(),
+    }];
+    out.extend(responses);
+    Ok(out)
+}
+
+fn reason(code: u16) -> Option<&'static str> {
+    CODES.iter().find(|(c, _)| *c == code).map(|(_, r)| *r)
+}
+
+fn config(errorfiles: &str) -> String {
+    format!(
+        "# errorsmith error pages for HAProxy 2.2 or later.\n\
+         # Append this section to haproxy.cfg and name it where errors should use it,\n\
+         # in a defaults, frontend or backend section:\n\
+         #     errorfiles {SECTION}\n\
+         # HAProxy reads the files once at start-up: reload it after every build.\n\
+         # They replace only the errors HAProxy makes itself (no server, timeouts,\n\
+         # denied or bad requests), not the errors a server returns.\n\
+         http-errors {SECTION}\n\
+         {errorfiles}"
+    )
+}
+
+/// A complete HTTP/1.1 response: HAProxy sends it as it is, so it carries
+/// its own length and closes the connection.
+fn response(code: u16, reason: &str, retry_after: Option<u32>, body: &[u8]) -> Vec<u8> {
+    let mut head = format!(
+        "HTTP/1.1 {code} {reason}\r\n\
+         Content-Type: text/html; charset=utf-8\r\n\
+         Content-Length: {}\r\n\
+         Cache-Control: no-store\r\n\
+         Connection: close\r\n",
+        body.len()
+    );
+    if let Some(seconds) = retry_after {
+        head.push_str(&format!("Retry-After: {seconds}\r\n"));
+    }
+    head.push_str("\r\n");
+    let mut bytes = head.into_bytes();
+    bytes.extend_from_slice(body);
+    bytes
+}
+
+/// A single-quoted HAProxy argument: nothing inside is interpreted (no
+/// `#` comments, `$` variables or `\` escapes), and a quote closes the
+/// string, adds an escaped quote and reopens it.
+fn quote(value: &str) -> String {
+    format!("'{}'", value.replace('\'', r"'\''"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quoting_keeps_spaces_hashes_dollars_and_quotes_literal() {
+        assert_eq!(quote("/srv/my errors"), "'/srv/my errors'");
+        assert_eq!(quote("/a#b${X}\\c"), "'/a#b${X}\\c'");
+        assert_eq!(quote("/it's"), r"'/it'\''s'");
+    }
+
+    #[test]
+    fn response_has_exact_length_and_crlf_headers() {
+        let bytes = response(503, "Service Unavailable", Some(120), b"<p>down</p>");
+        let text = String::from_utf8(bytes).unwrap();
+        assert_eq!(
+            text,
+            "HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: 11\r\nCache-Control: no-store\r\nConnection: close\r\nRetry-After: 120\r\n\r\n<p>down</p>"
+        );
+    }
+
+    #[test]
+    fn codes_are_ascending_and_unique() {
+        assert!(CODES.windows(2).all(|w| w[0].0 < w[1].0));
+    }
 }

@@ -112,3 +112,96 @@ pub fn all_files(input: &ServerInput) -> Result<Vec<OutputFile>> {
     }
     Ok(out)
 }
+
+/// The pages directory as UTF-8 text that is safe to quote in `server`'s
+/// config: a control character (a newline ends a directive) or one of
+/// `unquotable` (characters that server's quoting cannot carry) is refused
+/// rather than written.
+pub(crate) fn config_path<'a>(
+    server: Server,
+    path: &'a Path,
+    unquotable: &[char],
+) -> Result<&'a str> {
+    let text = path.to_str().with_context(|| {
+        format!(
+            "pages directory `{}` is not valid UTF-8, which {} configs cannot hold; move the pages to a plain path",
+            path.display(),
+            server.name()
+        )
+    })?;
+    if let Some(bad) = text
+        .chars()
+        .find(|c| c.is_control() || unquotable.contains(c))
+    {
+        anyhow::bail!(
+            "pages directory `{}` contains {bad:?}, which {} would read as part of its syntax; move the pages to a path without it",
+            text.escape_debug(),
+            server.name()
+        );
+    }
+    Ok(text)
+}
+
+/// The URL prefix, checked again here because it is written unquoted into
+/// server configs; `config` and the CLI already validate it.
+pub(crate) fn url_prefix(input: &ServerInput) -> Result<&str> {
+    if !crate::config::is_url_prefix(&input.url_prefix) {
+        anyhow::bail!(
+            "url_prefix `{}` is not a plain path; use something like /_errors (letters, digits, -, _, /)",
+            input.url_prefix
+        );
+    }
+    Ok(&input.url_prefix)
+}
+
+/// Codes with a page at the top of the build (default locale), ascending,
+/// each with the `Retry-After` seconds its content asks for.
+pub(crate) fn top_level_pages(input: &ServerInput) -> Vec<(u16, Option<u32>)> {
+    let mut pages: Vec<(u16, Option<u32>)> = input
+        .manifest
+        .pages
+        .iter()
+        .filter(|p| p.path == format!("{}.html", p.code))
+        .map(|p| (p.code, p.retry_after))
+        .collect();
+    pages.sort_unstable();
+    pages.dedup_by_key(|p| p.0);
+    pages
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn config_path_refuses_newlines_that_would_start_a_new_directive() {
+        let path = Path::new("/srv/errors\nerrorfile 503 /etc/shadow");
+        let error = config_path(Server::Haproxy, path, &[]).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "pages directory `/srv/errors\\nerrorfile 503 /etc/shadow` contains '\\n', which haproxy would read as part of its syntax; move the pages to a path without it"
+        );
+    }
+
+    #[test]
+    fn config_path_refuses_what_the_server_cannot_quote_and_keeps_the_rest() {
+        let error = config_path(Server::Caddy, Path::new("/srv/{env.HOME}"), &['{']).unwrap_err();
+        assert!(
+            error.to_string().contains("contains '{', which caddy"),
+            "{error}"
+        );
+        let odd = Path::new("/srv/my \"odd\" dir's;#x");
+        assert_eq!(
+            config_path(Server::Apache, odd, &['$']).unwrap(),
+            odd.to_str().unwrap()
+        );
+    }
+
+    #[test]
+    fn config_path_refuses_paths_that_are_not_utf8() {
+        use std::os::unix::ffi::OsStrExt;
+        let path = Path::new(std::ffi::OsStr::from_bytes(b"/srv/\xff"));
+        let error = config_path(Server::Lighttpd, path, &[]).unwrap_err();
+        assert!(error.to_string().contains("not valid UTF-8"), "{error}");
+    }
+}

@@ -1,0 +1,160 @@
+//! HAProxy: the errorfiles errorsmith writes, checked by `haproxy -c` and
+//! served by a live HAProxy whose only server is down.
+
+mod common;
+
+use common::*;
+use std::process::Command;
+
+/// What HAProxy can put in its buffer by default: tune.bufsize 16384 -
+/// tune.maxrewrite 1024.
+const MAX_ERRORFILE: usize = 15360;
+
+#[test]
+fn live_haproxy_answers_with_our_pages_when_the_backend_is_down() {
+    let test = "live_haproxy_answers_with_our_pages_when_the_backend_is_down";
+    let Some(haproxy) = require_program("haproxy", test) else {
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let pages = tmp.path().join(AWKWARD_DIR);
+    build_builtin(&pages);
+    let port = free_port();
+    let config = format!(
+        "{}\n\
+         defaults\n    mode http\n    timeout connect 1s\n    timeout client 5s\n    timeout server 5s\n    errorfiles errorsmith\n\
+         frontend web\n    bind 127.0.0.1:{port}\n    http-request deny deny_status 403 if {{ path_beg /private }}\n    default_backend app\n\
+         backend app\n    server down 127.0.0.1:{}\n",
+        std::fs::read_to_string(pages.join("servers/haproxy.cfg")).unwrap(),
+        free_port()
+    );
+    let config_file = tmp.path().join("haproxy.cfg");
+    std::fs::write(&config_file, config).unwrap();
+
+    let check = Command::new(&haproxy)
+        .arg("-c")
+        .arg("-f")
+        .arg(&config_file)
+        .output()
+        .unwrap();
+    assert!(
+        check.status.success(),
+        "haproxy -c failed:\n{}",
+        String::from_utf8_lossy(&check.stderr)
+    );
+
+    let mut command = Command::new(&haproxy);
+    command.arg("-db").arg("-f").arg(&config_file);
+    let _haproxy = Running::start("haproxy", command, port, &tmp.path().join("haproxy.log"));
+
+    let down = get(port, "/", &[]);
+    assert_error_page(&down, 503, "Service Unavailable", &pages);
+    assert_eq!(
+        down.header("retry-after").map(str::to_string),
+        retry_after(&pages, 503)
+    );
+    assert!(
+        retry_after(&pages, 503).is_some(),
+        "503.md sets retry_after"
+    );
+
+    let denied = get(port, "/private/x", &[]);
+    assert_error_page(&denied, 403, "Forbidden", &pages);
+    assert_eq!(
+        denied.header("retry-after").map(str::to_string),
+        retry_after(&pages, 403)
+    );
+}
+
+#[test]
+fn every_errorfile_is_a_complete_response_that_fits_the_buffer() {
+    let tmp = tempfile::tempdir().unwrap();
+    build_builtin(tmp.path());
+    let dir = tmp.path().join("servers/haproxy");
+    let mut codes: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    codes.sort();
+    // The codes HAProxy 2.6 makes itself and accepts in `errorfile`
+    // (200 has no content); 414 and 431 are refused by `haproxy -c`.
+    assert_eq!(
+        codes,
+        [
+            400, 401, 403, 404, 405, 407, 408, 410, 413, 421, 425, 429, 500, 501, 502, 503, 504
+        ]
+        .map(|c| format!("{c}.http"))
+    );
+    for name in codes {
+        let raw = std::fs::read(dir.join(&name)).unwrap();
+        assert!(raw.len() <= MAX_ERRORFILE, "{name}: {} bytes", raw.len());
+        let text = String::from_utf8(raw).unwrap();
+        let (head, body) = text.split_once("\r\n\r\n").unwrap();
+        let code = name.trim_end_matches(".http");
+        assert!(head.starts_with(&format!("HTTP/1.1 {code} ")), "{head}");
+        assert!(
+            head.split("\r\n").all(|l| !l.contains('\n')),
+            "{name}: bare LF in the head"
+        );
+        let lines: Vec<&str> = head.split("\r\n").collect();
+        for header in [
+            format!("Content-Length: {}", body.len()),
+            "Content-Type: text/html; charset=utf-8".into(),
+            "Cache-Control: no-store".into(),
+            "Connection: close".into(),
+        ] {
+            assert!(lines.contains(&header.as_str()), "{name}: no {header}");
+        }
+        let page = std::fs::read_to_string(tmp.path().join(format!("{code}.html"))).unwrap();
+        assert_eq!(body, page, "{name}: body is not {code}.html");
+    }
+}
+
+#[test]
+fn config_haproxy_prints_the_section_build_wrote() {
+    let tmp = tempfile::tempdir().unwrap();
+    let pages = tmp.path().join(AWKWARD_DIR);
+    build_builtin(&pages);
+    let written = std::fs::read_to_string(pages.join("servers/haproxy.cfg")).unwrap();
+    let output = errorsmith()
+        .current_dir(tmp.path())
+        .args(["config", "haproxy", "--pages", AWKWARD_DIR])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    assert_eq!(String::from_utf8(output).unwrap(), written);
+    // Single-quoted, so the space, `;` and `#` in the directory stay
+    // literal instead of splitting the line or starting a comment.
+    let path = format!("{}/servers/haproxy/404.http", pages.display());
+    assert!(
+        written.contains(&format!("    errorfile 404 '{path}'\n")),
+        "{written}"
+    );
+}
+
+#[test]
+fn build_fails_naming_the_page_that_does_not_fit_an_errorfile() {
+    let project = fixture_copy("servers-too-big");
+    errorsmith()
+        .current_dir(project.path())
+        .args(["build", "--config", "only-404.yaml"])
+        .assert()
+        .success();
+    errorsmith()
+        .current_dir(project.path())
+        .arg("build")
+        .assert()
+        .code(1)
+        .stderr(
+            "error: page `503.html` makes a 15719 byte HAProxy errorfile (`servers/haproxy/503.http`), \
+             more than the 15360 bytes HAProxy can send (tune.bufsize 16384 - tune.maxrewrite 1024, headers included); \
+             shorten its content or theme by 359 bytes, or leave 503 out of `codes`\n",
+        );
+    // The failed build left the previous output as it was.
+    let dist = project.path().join("dist");
+    assert!(dist.join("404.html").is_file());
+    assert!(!dist.join("503.html").exists());
+    assert!(dist.join("servers/haproxy/404.http").is_file());
+}
