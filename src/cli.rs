@@ -31,6 +31,18 @@ enum Command {
     Themes(ProjectArgs),
     /// Print the configuration that serves a build from a web server.
     Config(ConfigArgs),
+    /// Start a brand project: errorsmith.yaml, an example content override and your own theme.
+    Init(InitArgs),
+}
+
+#[derive(Debug, Args)]
+struct InitArgs {
+    /// Project directory; created if missing.
+    #[arg(value_name = "DIR", default_value = ".")]
+    dir: PathBuf,
+    /// Brand name [default: the directory's name].
+    #[arg(long, value_name = "NAME")]
+    name: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -127,6 +139,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             }
         }
         Command::Config(args) => print_server_config(args)?,
+        Command::Init(args) => init(args)?,
         Command::Themes(args) => {
             let project = errorsmith::project::Project::load(&args.options())?;
             for (name, description) in project.themes.list()? {
@@ -135,6 +148,22 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+fn init(args: InitArgs) -> Result<()> {
+    let report = errorsmith::init::init(&errorsmith::init::InitOptions {
+        dir: args.dir.clone(),
+        name: args.name,
+    })?;
+    for file in &report.files {
+        eprintln!("created {}", args.dir.join(file).display());
+    }
+    eprintln!(
+        "next: cd {} && errorsmith build   (your theme is themes/{}/)",
+        args.dir.display(),
+        report.theme
+    );
+    Ok(())
 }
 
 fn print_server_config(args: ConfigArgs) -> Result<()> {

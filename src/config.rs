@@ -33,7 +33,7 @@ impl DeveloperMode {
     }
 }
 
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Site {
     /// Brand or site name, shown in the title and header.
@@ -46,6 +46,20 @@ pub struct Site {
     pub footer: Option<String>,
     /// SVG or PNG file, relative to the config file; inlined into pages.
     pub logo: Option<PathBuf>,
+}
+
+// A `site:` block without `home_url` still gets `/`, not an empty link.
+impl Default for Site {
+    fn default() -> Self {
+        Site {
+            name: String::new(),
+            home_url: "/".into(),
+            status_url: None,
+            support_url: None,
+            footer: None,
+            logo: None,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]

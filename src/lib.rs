@@ -10,6 +10,7 @@ pub mod config;
 pub mod content;
 pub mod formats;
 pub mod fsx;
+pub mod init;
 pub mod markdown;
 pub mod minify;
 pub mod output;

@@ -86,13 +86,17 @@ impl ThemeSources {
         let mut current = name.to_string();
         loop {
             if !self.themes.contains_key(&current) {
-                let wanted_by = chain
-                    .last()
-                    .map(|child| format!(" (extended by theme `{child}`)"))
-                    .unwrap_or_default();
+                let available = self.names().join(", ");
+                let Some(child) = chain.last() else {
+                    bail!("theme `{current}` does not exist; available themes: {available}");
+                };
+                // Point at the `extends:` line that names the missing theme.
+                let manifest = match self.themes[child].get(MANIFEST) {
+                    Some(file) => format!("{}:{}", file.origin, extends_line(file)),
+                    None => format!("themes/{child}/{MANIFEST}"),
+                };
                 bail!(
-                    "theme `{current}` does not exist{wanted_by}; available themes: {}",
-                    self.names().join(", ")
+                    "{manifest}: `extends: {current}`: theme `{current}` does not exist; extend one of: {available}"
                 );
             }
             if chain.contains(&current) {
@@ -130,4 +134,15 @@ impl ThemeSources {
             ancestors: resolved,
         })
     }
+}
+
+/// The line of `extends:` in a theme.yaml, for messages; 1 if not found.
+fn extends_line(file: &SourceFile) -> usize {
+    file.text()
+        .ok()
+        .and_then(|text| {
+            text.lines()
+                .position(|line| line.trim_start().starts_with("extends:"))
+        })
+        .map_or(1, |index| index + 1)
 }

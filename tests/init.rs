@@ -1,0 +1,109 @@
+//! `errorsmith init`: the scaffold builds at once, shows the brand's own
+//! content and theme, and never overwrites a file.
+
+mod common;
+
+use common::errorsmith;
+use std::path::Path;
+
+fn read(path: &Path) -> String {
+    std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+const SCAFFOLD: [&str; 7] = [
+    "content/404.md",
+    "errorsmith.yaml",
+    "logo.svg",
+    "themes/acme-shop/page.html",
+    "themes/acme-shop/partials/brand.html",
+    "themes/acme-shop/style.css",
+    "themes/acme-shop/theme.yaml",
+];
+
+#[test]
+fn init_then_build_shows_the_override_and_the_custom_theme() {
+    let root = tempfile::tempdir().unwrap();
+    errorsmith()
+        .current_dir(root.path())
+        .args(["init", "shop", "--name", "Acme Shop"])
+        .assert()
+        .success();
+    let project = root.path().join("shop");
+    for file in SCAFFOLD {
+        assert!(project.join(file).is_file(), "{file} not written");
+    }
+    errorsmith()
+        .current_dir(&project)
+        .arg("build")
+        .assert()
+        .success();
+    let out = project.join("dist");
+    assert!(read(&out.join("manifest.json")).contains(r#""theme": "acme-shop""#));
+
+    let not_found = read(&out.join("404.html"));
+    // The content override.
+    assert!(not_found.contains("<h1>This page took a day off</h1>"));
+    // The theme's partial override, CSS addition and replaced footer block.
+    assert!(not_found.contains("<header class=brandbar>"), "{not_found}");
+    assert!(not_found.contains("<span>Acme Shop</span>"));
+    assert!(not_found.contains("data:image/svg+xml;base64,"), "logo");
+    assert!(not_found.contains(".brandbar{"), "CSS addition");
+    assert!(
+        not_found.contains("border-bottom:3px solid #1a56db"),
+        "brand color"
+    );
+    assert!(not_found.contains("<footer>Thank you for your patience.</footer>"));
+    // Other codes keep the built-in content, in the brand's theme.
+    let bad_gateway = read(&out.join("502.html"));
+    assert!(bad_gateway.contains("<h1>Bad Gateway</h1>"));
+    assert!(bad_gateway.contains("<header class=brandbar>"));
+
+    let themes = errorsmith()
+        .current_dir(&project)
+        .arg("themes")
+        .assert()
+        .success();
+    let listed = String::from_utf8(themes.get_output().stdout.clone()).unwrap();
+    assert!(
+        listed.contains("acme-shop    Our brand; the default theme with our header and colors.")
+    );
+}
+
+#[test]
+fn init_defaults_to_the_current_directory_and_its_name() {
+    let root = tempfile::tempdir().unwrap();
+    let project = root.path().join("Acme Shop");
+    std::fs::create_dir(&project).unwrap();
+    errorsmith()
+        .current_dir(&project)
+        .arg("init")
+        .assert()
+        .success();
+    for file in SCAFFOLD {
+        assert!(project.join(file).is_file(), "{file} not written");
+    }
+    assert!(read(&project.join("errorsmith.yaml")).contains("  name: \"Acme Shop\"\n"));
+    assert!(read(&project.join("errorsmith.yaml")).contains("\ntheme: acme-shop\n"));
+}
+
+#[test]
+fn init_refuses_to_overwrite_and_writes_nothing() {
+    let root = tempfile::tempdir().unwrap();
+    let project = root.path();
+    std::fs::write(project.join("errorsmith.yaml"), "theme: mine\n").unwrap();
+    std::fs::create_dir(project.join("content")).unwrap();
+    std::fs::write(project.join("content/404.md"), "mine").unwrap();
+    let output = errorsmith()
+        .current_dir(project)
+        .args(["init", ".", "--name", "Acme Shop"])
+        .assert()
+        .failure();
+    let stderr = String::from_utf8(output.get_output().stderr.clone()).unwrap();
+    assert_eq!(
+        stderr,
+        "error: not writing anything: these files already exist and errorsmith init never overwrites files:\n  ./content/404.md\n  ./errorsmith.yaml\nmove them away, or run init in another directory\n"
+    );
+    assert_eq!(read(&project.join("errorsmith.yaml")), "theme: mine\n");
+    assert!(!project.join("themes").exists());
+    assert!(!project.join("logo.svg").exists());
+}
