@@ -1,13 +1,17 @@
 //! `errorsmith build`: load -> render -> write.
 
 use crate::config::DeveloperMode;
+use crate::content::Page;
 use crate::formats::{self, Format};
 use crate::output::{self, Manifest, ManifestPage, OutputFile};
 use crate::project::{Project, ProjectOptions};
 use crate::render::Renderer;
 use crate::servers::ServerInput;
 use crate::servers::nginx::NginxSsi;
+use crate::strings::Strings;
 use anyhow::{Result, bail};
+use rayon::prelude::*;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, Clone, Default)]
@@ -63,17 +67,17 @@ pub fn render_project(project: &Project, out_dir: &Path) -> Result<Rendered> {
     };
     let default_locale = config.default_locale.as_str();
     let codes = codes_to_build(project)?;
-
-    let mut files = Vec::new();
-    let mut pages = Vec::new();
-    let mut fallbacks = Vec::new();
     let mut locales: Vec<&str> = project.catalog.locales();
     // The default locale first, so its pages also land at the top level.
     locales.retain(|l| *l != default_locale);
     locales.insert(0, default_locale);
 
+    // Deciding what to render is cheap and sequential; rendering and
+    // minifying is where the time goes, so that runs on every core. The
+    // results are collected in job order, which keeps output stable.
+    let mut jobs = Vec::new();
+    let mut fallbacks = Vec::new();
     for locale in &locales {
-        let strings = project.catalog.strings_for(locale, default_locale);
         for &code in &codes {
             let (page, fallback_from) = match project.catalog.page(locale, code) {
                 Some(page) => (page, None),
@@ -89,54 +93,38 @@ pub fn render_project(project: &Project, out_dir: &Path) -> Result<Rendered> {
                     (page, Some(page.locale.clone()))
                 }
             };
-            // A fallback page keeps its own language in `lang`.
-            let page_strings = if fallback_from.is_some() {
-                project.catalog.strings_for(&page.locale, default_locale)
-            } else {
-                strings.clone()
-            };
-            // Fragments live only under the locale's folder, so the
-            // top-level copy of a default-locale page is the same bytes.
-            let locale_dir = format!("{locale}/");
-            let html =
-                crate::minify::page(&renderer.page(page, &page_strings, &locale_dir, &ssi)?);
-            if config.developer == DeveloperMode::Ssi && !page.developer_html.is_empty() {
-                let fragment = renderer.developer_fragment(page, &page_strings, &ssi)?;
-                files.push(OutputFile {
-                    path: format!("{locale_dir}developer/{code}.html"),
-                    bytes: crate::minify::page(&fragment),
-                });
-            }
-            let dirs: &[&str] = if *locale == default_locale {
-                &["", &locale_dir]
-            } else {
-                &[&locale_dir]
-            };
-            let outputs = [
-                (Format::Html, html),
-                (Format::Json, formats::problem_json(page)),
-                (Format::Text, formats::plain_text(page)),
-            ];
-            for dir in dirs {
-                for (format, bytes) in &outputs {
-                    let path = format!("{dir}{code}.{}", format.extension());
-                    pages.push(ManifestPage {
-                        code,
-                        locale: locale.to_string(),
-                        format: *format,
-                        theme: theme.name.clone(),
-                        path: path.clone(),
-                        bytes: bytes.len(),
-                        retry_after: page.retry_after,
-                        fallback_from: fallback_from.clone(),
-                    });
-                    files.push(OutputFile {
-                        path,
-                        bytes: bytes.clone(),
-                    });
-                }
-            }
+            jobs.push(Job {
+                locale,
+                page,
+                fallback_from,
+                top_level: *locale == default_locale,
+            });
         }
+    }
+    // A fallback page keeps its own language, so strings follow the page.
+    let strings: BTreeMap<&str, Strings> = jobs
+        .iter()
+        .map(|job| job.page.locale.as_str())
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .map(|locale| (locale, project.catalog.strings_for(locale, default_locale)))
+        .collect();
+    let shared = Shared {
+        renderer: &renderer,
+        ssi: &ssi,
+        strings: &strings,
+        theme: &theme.name,
+        ssi_fragments: config.developer == DeveloperMode::Ssi,
+    };
+    let results: Vec<(Vec<ManifestPage>, Vec<OutputFile>)> = jobs
+        .par_iter()
+        .map(|job| render_job(job, &shared))
+        .collect::<Result<_>>()?;
+    let mut pages = Vec::new();
+    let mut files = Vec::new();
+    for (job_pages, job_files) in results {
+        pages.extend(job_pages);
+        files.extend(job_files);
     }
     let manifest = Manifest::new(
         &theme.name,
@@ -162,6 +150,81 @@ pub fn render_project(project: &Project, out_dir: &Path) -> Result<Rendered> {
         manifest,
         fallbacks,
     })
+}
+
+/// One page in one locale to render.
+struct Job<'a> {
+    locale: &'a str,
+    page: &'a Page,
+    fallback_from: Option<String>,
+    /// Also written at the top of the output (the default locale).
+    top_level: bool,
+}
+
+/// What every job reads.
+struct Shared<'a> {
+    renderer: &'a Renderer,
+    ssi: &'a NginxSsi,
+    strings: &'a BTreeMap<&'a str, Strings>,
+    theme: &'a str,
+    ssi_fragments: bool,
+}
+
+/// The HTML, JSON and text files of one page, and their manifest entries.
+fn render_job(job: &Job, shared: &Shared) -> Result<(Vec<ManifestPage>, Vec<OutputFile>)> {
+    let page = job.page;
+    let code = page.code;
+    let strings = &shared.strings[page.locale.as_str()];
+    // Fragments live only under the locale's folder, so the top-level copy
+    // of a default-locale page is the same bytes.
+    let locale_dir = format!("{}/", job.locale);
+    let html = crate::minify::page(&shared.renderer.page(
+        page,
+        strings,
+        &locale_dir,
+        shared.ssi,
+    )?);
+    let mut files = Vec::new();
+    if shared.ssi_fragments && !page.developer_html.is_empty() {
+        let fragment = shared
+            .renderer
+            .developer_fragment(page, strings, shared.ssi)?;
+        files.push(OutputFile {
+            path: format!("{locale_dir}developer/{code}.html"),
+            bytes: crate::minify::page(&fragment),
+        });
+    }
+    let dirs: &[&str] = if job.top_level {
+        &["", &locale_dir]
+    } else {
+        &[&locale_dir]
+    };
+    let outputs = [
+        (Format::Html, html),
+        (Format::Json, formats::problem_json(page)),
+        (Format::Text, formats::plain_text(page)),
+    ];
+    let mut pages = Vec::new();
+    for dir in dirs {
+        for (format, bytes) in &outputs {
+            let path = format!("{dir}{code}.{}", format.extension());
+            pages.push(ManifestPage {
+                code,
+                locale: job.locale.to_string(),
+                format: *format,
+                theme: shared.theme.to_string(),
+                path: path.clone(),
+                bytes: bytes.len(),
+                retry_after: page.retry_after,
+                fallback_from: job.fallback_from.clone(),
+            });
+            files.push(OutputFile {
+                path,
+                bytes: bytes.clone(),
+            });
+        }
+    }
+    Ok((pages, files))
 }
 
 /// `404.html`: a default-locale page at the top of the output.
