@@ -33,6 +33,22 @@ enum Command {
     Config(ConfigArgs),
     /// Start a brand project: errorsmith.yaml, an example content override and your own theme.
     Init(InitArgs),
+    /// Preview every page of every theme and locale on 127.0.0.1, reloading on changes.
+    #[cfg(feature = "serve")]
+    Serve(ServeArgs),
+}
+
+#[cfg(feature = "serve")]
+#[derive(Debug, Args)]
+struct ServeArgs {
+    #[command(flatten)]
+    project: ProjectArgs,
+    /// Port to listen on; 0 picks a free one.
+    #[arg(long, short, value_name = "N", default_value_t = 4000)]
+    port: u16,
+    /// Address to listen on; anything but a loopback address exposes the preview to other machines.
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1")]
+    bind: std::net::IpAddr,
 }
 
 #[derive(Debug, Args)]
@@ -140,6 +156,12 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Config(args) => print_server_config(args)?,
         Command::Init(args) => init(args)?,
+        #[cfg(feature = "serve")]
+        Command::Serve(args) => errorsmith::serve::serve(&errorsmith::serve::ServeOptions {
+            project: args.project.options(),
+            bind: args.bind,
+            port: args.port,
+        })?,
         Command::Themes(args) => {
             let project = errorsmith::project::Project::load(&args.options())?;
             for (name, description) in project.themes.list()? {

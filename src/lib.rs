@@ -17,6 +17,8 @@ pub mod output;
 pub mod palette;
 pub mod project;
 pub mod render;
+#[cfg(feature = "serve")]
+pub mod serve;
 pub mod servers;
 pub mod source;
 pub mod strings;

@@ -1,0 +1,290 @@
+//! The preview's pages, in memory: every theme rendered by the same code
+//! as `errorsmith build`, and the index and error pages around them.
+
+use crate::build::render_project;
+use crate::formats::Format;
+use crate::output::ManifestPage;
+use crate::project::{Project, ProjectOptions};
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+/// What one rebuild produced.
+pub enum Site {
+    /// The project itself did not load (config or content error).
+    Broken(String),
+    Ready(Preview),
+}
+
+pub struct Preview {
+    pub themes: Vec<ThemePreview>,
+    /// Inputs outside the watched folders (the logo), to watch as well.
+    pub extra_inputs: Vec<PathBuf>,
+}
+
+pub struct ThemePreview {
+    pub name: String,
+    pub description: String,
+    /// The build output by relative path, or why the theme did not render.
+    pub files: Result<BTreeMap<String, Vec<u8>>, String>,
+    /// The HTML pages under their locale folders, for the index.
+    pub pages: Vec<IndexEntry>,
+}
+
+pub struct IndexEntry {
+    pub locale: String,
+    pub code: u16,
+    pub title: String,
+    pub path: String,
+}
+
+/// Where `build` would write to by default; only the server configuration
+/// in the output mentions it.
+const NOMINAL_OUT_DIR: &str = "dist";
+
+impl Site {
+    pub fn render(options: &ProjectOptions) -> Site {
+        match Project::load(options).and_then(|project| Preview::render(&project, options)) {
+            Ok(preview) => Site::Ready(preview),
+            Err(error) => Site::Broken(format!("{error:#}")),
+        }
+    }
+
+    /// Every error of this rebuild, for the terminal.
+    pub fn errors(&self) -> Vec<String> {
+        match self {
+            Site::Broken(message) => vec![message.clone()],
+            Site::Ready(preview) => preview
+                .themes
+                .iter()
+                .filter_map(|t| t.files.as_ref().err())
+                .cloned()
+                .collect(),
+        }
+    }
+}
+
+impl Preview {
+    /// Renders the themes in parallel, each from its own load of the
+    /// project, since a render reads the theme from the project's config.
+    fn render(project: &Project, options: &ProjectOptions) -> anyhow::Result<Preview> {
+        let out_dir = std::path::absolute(crate::project::under(
+            &options.root,
+            Path::new(NOMINAL_OUT_DIR),
+        ))?;
+        let extra_inputs = project
+            .config
+            .site
+            .logo
+            .iter()
+            .map(|logo| project.config.base_dir().join(logo))
+            .collect();
+        let list = project.themes.list()?;
+        let themes = std::thread::scope(|scope| {
+            let workers: Vec<_> = list
+                .into_iter()
+                .map(|(name, description)| {
+                    let out_dir = &out_dir;
+                    let worker_name = name.clone();
+                    let worker = scope.spawn(move || {
+                        ThemePreview::render(options, out_dir, worker_name, description)
+                    });
+                    (name, worker)
+                })
+                .collect();
+            workers
+                .into_iter()
+                .map(|(name, worker)| {
+                    worker.join().unwrap_or_else(|_| ThemePreview {
+                        files: Err(format!(
+                            "theme `{name}`: rendering crashed; see the terminal"
+                        )),
+                        name,
+                        description: String::new(),
+                        pages: Vec::new(),
+                    })
+                })
+                .collect()
+        });
+        Ok(Preview {
+            themes,
+            extra_inputs,
+        })
+    }
+
+    pub fn theme(&self, name: &str) -> Option<&ThemePreview> {
+        self.themes.iter().find(|t| t.name == name)
+    }
+}
+
+impl ThemePreview {
+    fn render(
+        options: &ProjectOptions,
+        out_dir: &Path,
+        name: String,
+        description: String,
+    ) -> ThemePreview {
+        let options = ProjectOptions {
+            theme: Some(name.clone()),
+            ..options.clone()
+        };
+        let rendered = Project::load(&options).and_then(|project| {
+            let rendered = render_project(&project, out_dir)?;
+            Ok((index_entries(&project, &rendered.manifest.pages), rendered))
+        });
+        match rendered {
+            Ok((pages, rendered)) => ThemePreview {
+                pages,
+                files: Ok(rendered
+                    .files
+                    .into_iter()
+                    .map(|f| (f.path, f.bytes))
+                    .collect()),
+                name,
+                description,
+            },
+            Err(error) => ThemePreview {
+                files: Err(format!("theme `{name}`: {error:#}")),
+                pages: Vec::new(),
+                name,
+                description,
+            },
+        }
+    }
+}
+
+/// The HTML pages in locale folders; the top-level copies of the default
+/// locale are the same bytes.
+fn index_entries(project: &Project, pages: &[ManifestPage]) -> Vec<IndexEntry> {
+    pages
+        .iter()
+        .filter(|p| p.format == Format::Html && p.path.contains('/'))
+        .map(|p| {
+            let source = p.fallback_from.as_deref().unwrap_or(&p.locale);
+            IndexEntry {
+                locale: p.locale.clone(),
+                code: p.code,
+                title: project
+                    .catalog
+                    .page(source, p.code)
+                    .map(|page| page.title.clone())
+                    .unwrap_or_default(),
+                path: p.path.clone(),
+            }
+        })
+        .collect()
+}
+
+/// Escapes text for HTML element content and double-quoted attributes.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+const STYLE: &str = "body{font:16px/1.5 system-ui,sans-serif;max-width:70rem;margin:0 auto;padding:1rem}\
+table{border-collapse:collapse}th{text-align:start;padding-inline-end:.75rem;font-weight:600}\
+td a{display:inline-block;margin:0 .4rem .2rem 0}pre{white-space:pre-wrap;background:#fee;color:#600;padding:1rem;border-radius:.5rem}\
+@media (prefers-color-scheme:dark){body{background:#121417;color:#e8eaed}a{color:#8ab4f8}pre{background:#3a1717;color:#fcc}}";
+
+fn document(title: &str, body: &str) -> String {
+    format!(
+        "<!doctype html><html lang=en><head><meta charset=utf-8>\
+<meta name=viewport content=\"width=device-width,initial-scale=1\">\
+<meta name=color-scheme content=\"light dark\"><title>{}</title><style>{STYLE}</style></head>\
+<body>{body}</body></html>",
+        escape(title)
+    )
+}
+
+/// Shown instead of any page while the project does not build.
+pub fn error_page(message: &str) -> String {
+    document(
+        "errorsmith: build error",
+        &format!(
+            "<h1>The preview does not build</h1><pre>{}</pre>\
+<p>Fix the file; this page reloads by itself.</p>",
+            escape(message)
+        ),
+    )
+}
+
+pub fn not_found_page(path: &str) -> String {
+    document(
+        "errorsmith: not found",
+        &format!(
+            "<h1>Nothing at <code>{}</code></h1><p><a href=\"/\">All pages</a></p>",
+            escape(path)
+        ),
+    )
+}
+
+/// Every code of every theme and locale, as links.
+pub fn index_page(preview: &Preview) -> String {
+    let mut body = String::from("<h1>errorsmith preview</h1><p>Themes:");
+    for theme in &preview.themes {
+        let _ = write!(body, " <a href=\"#theme-{0}\">{0}</a>", escape(&theme.name));
+    }
+    body.push_str("</p>");
+    for theme in &preview.themes {
+        let _ = write!(
+            body,
+            "<h2 id=\"theme-{0}\">{0}</h2><p>{1}</p>",
+            escape(&theme.name),
+            escape(&theme.description)
+        );
+        match &theme.files {
+            Err(message) => {
+                let _ = write!(body, "<pre>{}</pre>", escape(message));
+            }
+            Ok(_) => body.push_str(&locale_table(&theme.name, &theme.pages)),
+        }
+    }
+    document("errorsmith preview", &body)
+}
+
+fn locale_table(theme: &str, pages: &[IndexEntry]) -> String {
+    let mut by_locale: BTreeMap<&str, Vec<&IndexEntry>> = BTreeMap::new();
+    for page in pages {
+        by_locale.entry(&page.locale).or_default().push(page);
+    }
+    let mut table = String::from("<table>");
+    for (locale, entries) in by_locale {
+        let _ = write!(table, "<tr><th>{}</th><td>", escape(locale));
+        for entry in entries {
+            let _ = write!(
+                table,
+                "<a href=\"/{}/{}\" title=\"{}\">{}</a>",
+                escape(theme),
+                escape(&entry.path),
+                escape(&entry.title),
+                entry.code
+            );
+        }
+        table.push_str("</td></tr>");
+    }
+    table.push_str("</table>");
+    table
+}
+
+#[cfg(test)]
+mod tests {
+    use super::escape;
+
+    #[test]
+    fn escape_covers_text_and_both_quotes() {
+        assert_eq!(
+            escape(r#"<a href="x" title='y'>&</a>"#),
+            "&lt;a href=&quot;x&quot; title=&#39;y&#39;&gt;&amp;&lt;/a&gt;"
+        );
+    }
+}

@@ -1,0 +1,358 @@
+//! `errorsmith serve`: the real binary on a temporary project, fetched
+//! over HTTP on 127.0.0.1.
+#![cfg(feature = "serve")]
+
+mod common;
+
+use common::{errorsmith, get};
+use std::collections::BTreeSet;
+use std::io::{BufRead, BufReader};
+use std::net::{Ipv4Addr, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+const RELOAD: &str = "/__errorsmith/reload";
+/// Where the reload script starts in a served HTML page.
+const SCRIPT_START: &str = "<script>(function(){var g=";
+
+/// A running `errorsmith serve`, stopped when the test ends.
+struct Preview {
+    child: Child,
+    port: u16,
+    url: String,
+    log: PathBuf,
+}
+
+impl Drop for Preview {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Preview {
+    /// Starts `errorsmith serve --port 0` in `dir` and reads the URL it
+    /// prints.
+    fn start(dir: &Path) -> Preview {
+        let log = dir.with_extension("serve.log");
+        let mut child = Command::new(assert_cmd::cargo::cargo_bin("errorsmith"))
+            .args(["serve", "--port", "0"])
+            .current_dir(dir)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(std::fs::File::create(&log).unwrap())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let url = line.trim().to_string();
+        let port = url
+            .strip_prefix("http://127.0.0.1:")
+            .and_then(|rest| rest.trim_end_matches('/').parse().ok())
+            .unwrap_or_else(|| {
+                panic!(
+                    "serve printed {url:?}, not http://127.0.0.1:PORT/\n{}",
+                    std::fs::read_to_string(&log).unwrap_or_default()
+                )
+            });
+        Preview {
+            child,
+            port,
+            url,
+            log,
+        }
+    }
+
+    fn log(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
+    /// A page as served, split into the page and the reload generation.
+    fn page(&self, path: &str) -> (u16, String, u64) {
+        let response = get(self.port, path, &[]);
+        let (page, script) = response
+            .body
+            .rsplit_once(SCRIPT_START)
+            .unwrap_or_else(|| panic!("no reload script in {path}: {}", response.body));
+        let generation = script
+            .split(';')
+            .next()
+            .and_then(|g| g.parse().ok())
+            .unwrap_or_else(|| panic!("no generation in the script of {path}: {script}"));
+        (response.status, page.to_string(), generation)
+    }
+
+    /// Waits on the reload endpoint like the browser does, until the
+    /// generation moves past `since`.
+    fn wait_for_reload(&self, since: u64) -> u64 {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while Instant::now() < deadline {
+            let response = get(self.port, &format!("{RELOAD}?since={since}"), &[]);
+            assert_eq!(response.status, 200, "{}", response.body);
+            let generation: u64 = response.body.trim().parse().unwrap();
+            if generation != since {
+                return generation;
+            }
+        }
+        panic!("no reload within 60 s\n{}", self.log());
+    }
+}
+
+/// A brand project: config, one content override and a theme extending
+/// the default one.
+fn project() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(root, "errorsmith.yaml", "site:\n  name: Acme Preview\n");
+    write(
+        root,
+        "content/404.md",
+        "---\ntitle: Lost in Acme\nsummary: No such page.\n---\nTry the home page.\n",
+    );
+    write(
+        root,
+        "themes/brand/theme.yaml",
+        "description: Acme's own\nextends: default\n",
+    );
+    write(
+        root,
+        "themes/brand/partials/brand.html",
+        "<p class=brand>ACME</p>\n",
+    );
+    dir
+}
+
+fn write(root: &Path, rel: &str, text: &str) {
+    let path = root.join(rel);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, text).unwrap();
+}
+
+/// The theme names `errorsmith themes` lists in `dir`.
+fn themes(dir: &Path) -> Vec<String> {
+    let output = errorsmith()
+        .current_dir(dir)
+        .arg("themes")
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    String::from_utf8(output.stdout)
+        .unwrap()
+        .lines()
+        .filter_map(|line| line.split_whitespace().next())
+        .map(str::to_string)
+        .collect()
+}
+
+fn build(dir: &Path, theme: &str, out: &Path) {
+    errorsmith()
+        .current_dir(dir)
+        .args(["build", "--theme", theme, "--out"])
+        .arg(out)
+        .assert()
+        .success();
+}
+
+#[test]
+fn serve_pages_are_the_build_bytes_and_the_build_has_no_reload_code() {
+    let project = project();
+    let preview = Preview::start(project.path());
+    let outputs = tempfile::tempdir().unwrap();
+    let themes = themes(project.path());
+    assert!(themes.contains(&"brand".to_string()), "{themes:?}");
+    for theme in &themes {
+        let out = outputs.path().join(theme);
+        build(project.path(), theme, &out);
+        for page in ["404.html", "en/404.html", "de/503.html", "502.html"] {
+            let (status, served, _) = preview.page(&format!("/{theme}/{page}"));
+            assert_eq!(status, 200, "{theme}/{page}");
+            let built = std::fs::read_to_string(out.join(page)).unwrap();
+            assert_eq!(served, built, "{theme}/{page}: served != built");
+        }
+        assert_no_reload_code(&out);
+    }
+    assert!(
+        !project.path().join("dist").exists(),
+        "serve wrote dist/ into the project"
+    );
+}
+
+/// Nothing of the live reload may reach a build.
+fn assert_no_reload_code(out: &Path) {
+    for entry in walkdir::WalkDir::new(out) {
+        let entry = entry.unwrap();
+        if entry.file_type().is_file() {
+            let bytes = std::fs::read(entry.path()).unwrap();
+            let text = String::from_utf8_lossy(&bytes);
+            for needle in ["__errorsmith", "<script", "location.reload"] {
+                assert!(
+                    !text.contains(needle),
+                    "{} contains {needle}",
+                    entry.path().display()
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn serve_index_links_every_code_of_every_theme_and_locale() {
+    let project = project();
+    let preview = Preview::start(project.path());
+    let index = get(preview.port, "/", &[]);
+    assert_eq!(index.status, 200);
+    let html = scraper::Html::parse_document(&index.body);
+    let selector = scraper::Selector::parse("a[href]").unwrap();
+    let linked: BTreeSet<String> = html
+        .select(&selector)
+        .filter_map(|a| a.value().attr("href"))
+        .filter(|href| href.ends_with(".html"))
+        .map(str::to_string)
+        .collect();
+
+    let outputs = tempfile::tempdir().unwrap();
+    let mut expected = BTreeSet::new();
+    for theme in themes(project.path()) {
+        let out = outputs.path().join(&theme);
+        build(project.path(), &theme, &out);
+        let manifest: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(out.join("manifest.json")).unwrap())
+                .unwrap();
+        for page in manifest["pages"].as_array().unwrap() {
+            let path = page["path"].as_str().unwrap();
+            if path.ends_with(".html") && path.contains('/') {
+                expected.insert(format!("/{theme}/{path}"));
+            }
+        }
+    }
+    assert!(expected.len() > 100, "too few pages: {}", expected.len());
+    assert_eq!(linked, expected);
+    // Spot-check that the links lead to pages.
+    for href in linked.iter().step_by(97) {
+        assert_eq!(preview.page(href).0, 200, "{href}");
+    }
+}
+
+#[test]
+fn serve_reloads_when_content_theme_or_config_change() {
+    let project = project();
+    let root = project.path();
+    let preview = Preview::start(root);
+    let (_, page, mut generation) = preview.page("/brand/404.html");
+    assert!(page.contains("<h1>Lost in Acme</h1>"), "{page}");
+
+    let changes = [
+        (
+            "content/404.md",
+            "---\ntitle: Found Again\n---\nNew text.\n",
+            "<h1>Found Again</h1>",
+        ),
+        (
+            "themes/brand/partials/brand.html",
+            "<p class=brand>NEW BRAND</p>\n",
+            "NEW BRAND",
+        ),
+        (
+            "errorsmith.yaml",
+            "site:\n  name: Renamed Inc\n",
+            "Renamed Inc",
+        ),
+    ];
+    for (file, text, expected) in changes {
+        let started = Instant::now();
+        write(root, file, text);
+        let next = preview.wait_for_reload(generation);
+        assert!(next > generation);
+        let (status, page, served_generation) = preview.page("/brand/404.html");
+        assert_eq!(status, 200);
+        assert!(page.contains(expected), "after editing {file}: {page}");
+        assert_eq!(served_generation, next);
+        eprintln!("{file}: reload after {} ms", started.elapsed().as_millis());
+        generation = next;
+    }
+}
+
+#[test]
+fn serve_shows_a_build_error_in_the_browser_and_the_terminal_and_recovers() {
+    let project = project();
+    let root = project.path();
+    let preview = Preview::start(root);
+    let (_, _, generation) = preview.page("/default/404.html");
+
+    // An unknown front matter key whose name is markup: it must arrive
+    // escaped in the browser.
+    write(
+        root,
+        "content/404.md",
+        "---\ntitle: X\n<b>bold</b>: 1\n---\nText.\n",
+    );
+    let generation = preview.wait_for_reload(generation);
+    let (status, page, _) = preview.page("/default/404.html");
+    assert_eq!(status, 500, "{page}");
+    assert!(page.contains("404.md"), "the error names no file: {page}");
+    assert!(page.contains("&lt;b&gt;bold&lt;/b&gt;"), "{page}");
+    assert!(!page.contains("<b>bold</b>"), "unescaped: {page}");
+    assert_eq!(get(preview.port, "/", &[]).status, 500);
+    let log = preview.log();
+    assert!(
+        log.contains("error: ") && log.contains("404.md"),
+        "the terminal shows no error:\n{log}"
+    );
+
+    write(
+        root,
+        "content/404.md",
+        "---\ntitle: Fixed Now\n---\nText.\n",
+    );
+    preview.wait_for_reload(generation);
+    let (status, page, _) = preview.page("/default/404.html");
+    assert_eq!(status, 200, "{page}");
+    assert!(page.contains("<h1>Fixed Now</h1>"), "{page}");
+}
+
+#[test]
+fn serve_listens_on_127_0_0_1_only_by_default() {
+    let project = project();
+    let preview = Preview::start(project.path());
+    assert!(
+        preview.url.starts_with("http://127.0.0.1:"),
+        "{}",
+        preview.url
+    );
+    // 127.0.0.2 is loopback too: a server bound to 0.0.0.0 would answer there.
+    let other = TcpStream::connect((Ipv4Addr::new(127, 0, 0, 2), preview.port));
+    assert!(other.is_err(), "serve also answers on 127.0.0.2");
+}
+
+#[test]
+fn serve_warns_before_listening_beyond_loopback_and_names_a_busy_port() {
+    let project = project();
+    // TEST-NET-1 is never a local address, so the bind fails after the
+    // warning without exposing anything.
+    errorsmith()
+        .current_dir(project.path())
+        .args(["serve", "--bind", "192.0.2.1", "--port", "4000"])
+        .assert()
+        .failure()
+        .stderr(predicates::str::starts_with(
+            "warning: serving on 192.0.2.1:4000, which other machines can reach; the preview is meant for 127.0.0.1\n\
+             error: cannot listen on 192.0.2.1:4000: ",
+        ));
+
+    let busy = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = busy.local_addr().unwrap().port().to_string();
+    errorsmith()
+        .current_dir(project.path())
+        .args(["serve", "--port", &port])
+        .assert()
+        .failure()
+        .stderr(
+            predicates::str::is_match(format!(
+                "^error: cannot listen on 127.0.0.1:{port}: .*; choose another --port\n$"
+            ))
+            .unwrap(),
+        );
+}
