@@ -31,6 +31,8 @@ enum Command {
     Themes(ProjectArgs),
     /// Print the configuration that serves a build from a web server.
     Config(ConfigArgs),
+    /// Validate everything a build would use, write nothing; exit 1 on errors.
+    Check(CheckArgs),
     /// Start a brand project: errorsmith.yaml, an example content override and your own theme.
     Init(InitArgs),
     /// Preview every page of every theme and locale on 127.0.0.1, reloading on changes.
@@ -59,6 +61,24 @@ struct InitArgs {
     /// Brand name [default: the directory's name].
     #[arg(long, value_name = "NAME")]
     name: Option<String>,
+}
+
+#[derive(Debug, Args)]
+struct CheckArgs {
+    #[command(flatten)]
+    project: ProjectArgs,
+    /// Theme to check [default: from the config, else `default`].
+    #[arg(long, value_name = "NAME")]
+    theme: Option<String>,
+    /// `text`: one line per finding and a summary; `json`: one document.
+    #[arg(long, value_enum, value_name = "FORMAT", default_value = "text")]
+    format: CheckFormat,
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum CheckFormat {
+    Text,
+    Json,
 }
 
 #[derive(Debug, Args)]
@@ -155,6 +175,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             }
         }
         Command::Config(args) => print_server_config(args)?,
+        Command::Check(args) => return Ok(check(args)),
         Command::Init(args) => init(args)?,
         #[cfg(feature = "serve")]
         Command::Serve(args) => errorsmith::serve::serve(&errorsmith::serve::ServeOptions {
@@ -170,6 +191,21 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+fn check(args: CheckArgs) -> ExitCode {
+    let mut project = args.project.options();
+    project.theme = args.theme;
+    let report = errorsmith::check::check(&project);
+    match args.format {
+        CheckFormat::Text => print!("{}", report.to_text()),
+        CheckFormat::Json => print!("{}", report.to_json()),
+    }
+    if report.errors() > 0 {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    }
 }
 
 fn init(args: InitArgs) -> Result<()> {

@@ -6,6 +6,7 @@
 
 pub mod build;
 pub mod catalog;
+pub mod check;
 pub mod config;
 pub mod content;
 pub mod formats;

@@ -1,0 +1,103 @@
+//! Any bytes as `errorsmith.yaml`: loading must never panic, and a config
+//! that loads must render a page whose CSS and markup its values cannot
+//! break out of.
+#![no_main]
+
+use errorsmith::config::Config;
+use errorsmith::markdown::is_safe_url;
+use errorsmith::project::{Project, ProjectOptions};
+use errorsmith::render::{Renderer, SiteView};
+use errorsmith::servers::nginx::NginxSsi;
+use errorsmith::theme::Theme;
+use libfuzzer_sys::fuzz_target;
+use std::path::PathBuf;
+use std::sync::OnceLock;
+
+struct Setup {
+    project: Project,
+    theme: Theme,
+    config_path: PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+fn setup() -> &'static Setup {
+    static SETUP: OnceLock<Setup> = OnceLock::new();
+    SETUP.get_or_init(|| {
+        let project = Project::load(&ProjectOptions {
+            root: "/nonexistent-errorsmith-fuzz-root".into(),
+            ..ProjectOptions::default()
+        })
+        .expect("built-in project loads");
+        let theme = project.theme().expect("default theme resolves");
+        let dir = tempfile::tempdir().expect("temporary directory");
+        Setup {
+            project,
+            theme,
+            config_path: dir.path().join("errorsmith.yaml"),
+            _dir: dir,
+        }
+    })
+}
+
+fuzz_target!(|data: &[u8]| {
+    let setup = setup();
+    std::fs::write(&setup.config_path, data).expect("write the input");
+    let Ok(config) = Config::load(&setup.config_path) else {
+        return;
+    };
+    let site = &config.site;
+    // The logo is left out: it would read whatever file the input names.
+    let view = SiteView {
+        name: site.name.clone(),
+        home_url: site.home_url.clone(),
+        status_url: site.status_url.clone(),
+        support_url: site.support_url.clone(),
+        footer: site.footer.clone(),
+        logo: None,
+    };
+    let renderer = Renderer::new(&setup.theme, &config, view).expect("a valid config renders");
+    let Some(page) = setup.project.catalog.page("en", 404) else {
+        return;
+    };
+    let strings = setup.project.catalog.strings_for("en", "en");
+    let ssi = NginxSsi {
+        url_prefix: config.url_prefix.clone(),
+    };
+    let html = renderer
+        .page(page, &strings, "en/", &ssi)
+        .expect("a valid config renders");
+    assert_harmless(&html);
+});
+
+fn assert_harmless(html: &str) {
+    let lower = html.to_ascii_lowercase();
+    assert!(
+        !lower.contains("<script"),
+        "config injected a script:\n{html}"
+    );
+    let style = lower
+        .split_once("<style>")
+        .and_then(|(_, rest)| rest.split_once("</style>"))
+        .map(|(css, _)| css)
+        .expect("one style element");
+    assert!(
+        !style.contains('<'),
+        "config broke out of the stylesheet:\n{html}"
+    );
+    assert!(
+        !style.contains("@import") && !style.contains("url("),
+        "config made the stylesheet load something:\n{html}"
+    );
+    assert_eq!(
+        lower.matches("<style").count(),
+        1,
+        "config added a style element:\n{html}"
+    );
+    for value in html.split("href=\"").skip(1) {
+        let value = value.split('"').next().unwrap_or_default();
+        assert!(
+            is_safe_url(&value.replace("&amp;", "&")),
+            "unsafe link `{value}`:\n{html}"
+        );
+    }
+}

@@ -1,0 +1,112 @@
+//! Any bytes as a content file: parsing must never panic, and whatever
+//! parses must render to a page that content cannot take over (no script,
+//! no SSI directive, no unsafe link), in every developer mode.
+#![no_main]
+
+use errorsmith::config::DeveloperMode;
+use errorsmith::content::parse_page;
+use errorsmith::markdown::{MarkdownOptions, is_safe_url};
+use errorsmith::project::{Project, ProjectOptions};
+use errorsmith::render::Renderer;
+use errorsmith::servers::nginx::NginxSsi;
+use errorsmith::source::SourceFile;
+use errorsmith::strings::Strings;
+use libfuzzer_sys::fuzz_target;
+use std::sync::OnceLock;
+
+struct Setup {
+    renderers: Vec<(DeveloperMode, Renderer)>,
+    strings: Strings,
+    ssi: NginxSsi,
+}
+
+fn setup() -> &'static Setup {
+    static SETUP: OnceLock<Setup> = OnceLock::new();
+    SETUP.get_or_init(|| {
+        // A root with no project files: built-in content and themes only.
+        let project = Project::load(&ProjectOptions {
+            root: "/nonexistent-errorsmith-fuzz-root".into(),
+            ..ProjectOptions::default()
+        })
+        .expect("built-in project loads");
+        let theme = project.theme().expect("default theme resolves");
+        let renderers = [
+            DeveloperMode::Strip,
+            DeveloperMode::Hidden,
+            DeveloperMode::Ssi,
+        ]
+        .into_iter()
+        .map(|mode| {
+            let mut config = project.config.clone();
+            config.developer = mode;
+            let site = project.site_view().expect("site view");
+            (
+                mode,
+                Renderer::new(&theme, &config, site).expect("renderer"),
+            )
+        })
+        .collect();
+        Setup {
+            renderers,
+            strings: project.catalog.strings_for("en", "en"),
+            ssi: NginxSsi {
+                url_prefix: "/_errors".into(),
+            },
+        }
+    })
+}
+
+fuzz_target!(|data: &[u8]| {
+    let setup = setup();
+    let file = SourceFile {
+        rel_path: "404.md".into(),
+        origin: "fuzz/404.md".into(),
+        bytes: data.to_vec(),
+    };
+    let Ok(page) = parse_page(&file, "en", MarkdownOptions::default()) else {
+        return;
+    };
+    for (mode, renderer) in &setup.renderers {
+        let Ok(html) = renderer.page(&page, &setup.strings, "en/", &setup.ssi) else {
+            continue;
+        };
+        let minified = errorsmith::minify::page(&html);
+        let minified = String::from_utf8_lossy(&minified);
+        for text in [html.as_str(), &minified] {
+            assert_harmless(text, *mode, !page.developer_html.is_empty());
+        }
+    }
+});
+
+fn assert_harmless(html: &str, mode: DeveloperMode, has_developer_part: bool) {
+    let lower = html.to_ascii_lowercase();
+    assert!(
+        !lower.contains("<script"),
+        "content injected a script:\n{html}"
+    );
+    assert!(
+        !lower.contains("<iframe"),
+        "content injected an iframe:\n{html}"
+    );
+    // The only SSI directives are the three of the developer include.
+    let expected_ssi = if mode == DeveloperMode::Ssi && has_developer_part {
+        3
+    } else {
+        0
+    };
+    assert_eq!(
+        html.matches("<!--#").count(),
+        expected_ssi,
+        "content injected an SSI directive in {mode:?} mode:\n{html}"
+    );
+    for attr in ["href=\"", "src=\""] {
+        for value in html.split(attr).skip(1) {
+            let value = value.split('"').next().unwrap_or_default();
+            let value = value.replace("&amp;", "&");
+            assert!(
+                is_safe_url(&value) || value.starts_with("data:image/"),
+                "unsafe URL `{value}` in {attr}:\n{html}"
+            );
+        }
+    }
+}
