@@ -179,10 +179,10 @@ fn run_case(dir: &Path, name: &str) -> Result<(), String> {
     }
     let failed = code != 0;
     let writes_nothing = case.args.first().is_some_and(|a| a == "check");
-    if failed || writes_nothing {
-        if let Some(diff) = difference(&before, &after) {
-            problems.push(format!("the files changed: {diff}"));
-        }
+    if (failed || writes_nothing)
+        && let Some(diff) = difference(&before, &after)
+    {
+        problems.push(format!("the files changed: {diff}"));
     }
     if let Some(tmpfs_after) = tmpfs_after
         && let Some(diff) = difference(&before_of(&before, PREVIOUS), &tmpfs_after)
