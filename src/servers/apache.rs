@@ -35,7 +35,7 @@ pub fn files(input: &ServerInput) -> Result<Vec<OutputFile>> {
         dir = quote(raw),
         dir_slash = quote(&format!("{raw}/")),
     );
-    for (code, seconds) in pages.iter().filter_map(|(c, r)| r.map(|r| (c, r))) {
+    for (code, seconds) in super::retry_afters(&pages) {
         conf.push_str(&format!(
             "    <Files \"{code}.html\">\n        Header always set Retry-After \"{seconds}\"\n    </Files>\n"
         ));
@@ -52,10 +52,7 @@ pub fn files(input: &ServerInput) -> Result<Vec<OutputFile>> {
          \x20   ProxyErrorOverride On\n\
          </IfModule>\n"
     ));
-    Ok(vec![OutputFile {
-        path: "servers/apache.conf".into(),
-        bytes: conf.into_bytes(),
-    }])
+    Ok(vec![super::text_file("servers/apache.conf", conf)])
 }
 
 /// Codes Apache 2.4 has a status line for; `ErrorDocument` with any other

@@ -1,6 +1,7 @@
 //! Caddy 2: a `handle_errors` block that serves `/{status}.html` from the
 //! pages directory with the original status.
 
+use super::quote_escaping_quotes as quote;
 use super::{Server, ServerInput};
 use crate::output::OutputFile;
 use anyhow::Result;
@@ -12,10 +13,7 @@ pub fn files(input: &ServerInput) -> Result<Vec<OutputFile>> {
     let raw = super::config_path(Server::Caddy, &input.pages_dir, &['{', '}', '\\'])?;
     let dir = quote(raw);
     let mut retry = String::new();
-    for (code, seconds) in super::top_level_pages(input)
-        .into_iter()
-        .filter_map(|(c, r)| r.map(|r| (c, r)))
-    {
+    for (code, seconds) in super::retry_afters(&super::top_level_pages(input)) {
         retry.push_str(&format!(
             "\t\t@errorsmith_retry_{code} expression {{err.status_code}} == {code}\n\
              \t\theader @errorsmith_retry_{code} Retry-After \"{seconds}\"\n"
@@ -44,25 +42,5 @@ pub fn files(input: &ServerInput) -> Result<Vec<OutputFile>> {
          }}\n",
         file = quote(&format!("{raw}/servers/caddy.caddyfile")),
     );
-    Ok(vec![OutputFile {
-        path: "servers/caddy.caddyfile".into(),
-        bytes: conf.into_bytes(),
-    }])
-}
-
-/// A double-quoted Caddyfile token: `\"` is the only escape Caddy reads
-/// inside quotes; `{`, `}` and `\` are refused before quoting.
-fn quote(value: &str) -> String {
-    format!("\"{}\"", value.replace('"', "\\\""))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn quoting_escapes_quotes_and_keeps_the_rest() {
-        assert_eq!(quote("/srv/my errors"), "\"/srv/my errors\"");
-        assert_eq!(quote(r#"/a"b;#c'd"#), r#""/a\"b;#c'd""#);
-    }
+    Ok(vec![super::text_file("servers/caddy.caddyfile", conf)])
 }

@@ -69,10 +69,7 @@ pub fn files(input: &ServerInput) -> Result<Vec<OutputFile>> {
         ));
         responses.push(OutputFile { path, bytes });
     }
-    let mut out = vec![OutputFile {
-        path: "servers/haproxy.cfg".into(),
-        bytes: config(&section).into_bytes(),
-    }];
+    let mut out = vec![super::text_file("servers/haproxy.cfg", config(&section))];
     out.extend(responses);
     Ok(out)
 }

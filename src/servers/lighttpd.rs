@@ -1,6 +1,7 @@
 //! lighttpd: `server.errorfile-prefix`, which lighttpd completes with
 //! `<status>.html`, and interception of errors from proxied backends.
 
+use super::quote_escaping_quotes as quote;
 use super::{Server, ServerInput};
 use crate::output::OutputFile;
 use anyhow::Result;
@@ -22,25 +23,5 @@ pub fn files(input: &ServerInput) -> Result<Vec<OutputFile>> {
         file = quote(&format!("{raw}/servers/lighttpd.conf")),
         prefix = quote(&format!("{raw}/")),
     );
-    Ok(vec![OutputFile {
-        path: "servers/lighttpd.conf".into(),
-        bytes: conf.into_bytes(),
-    }])
-}
-
-/// A double-quoted lighttpd string: `\"` is its only escape; backslashes
-/// are refused before quoting.
-fn quote(value: &str) -> String {
-    format!("\"{}\"", value.replace('"', "\\\""))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn quoting_escapes_quotes_and_keeps_the_rest() {
-        assert_eq!(quote("/srv/my errors/"), "\"/srv/my errors/\"");
-        assert_eq!(quote(r#"/a"b;#c'd$e"#), r#""/a\"b;#c'd$e""#);
-    }
+    Ok(vec![super::text_file("servers/lighttpd.conf", conf)])
 }

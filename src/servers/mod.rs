@@ -169,6 +169,29 @@ pub(crate) fn top_level_pages(input: &ServerInput) -> Vec<(u16, Option<u32>)> {
     pages
 }
 
+/// The codes among `pages` whose content sets `Retry-After`, with its
+/// seconds.
+pub(crate) fn retry_afters(pages: &[(u16, Option<u32>)]) -> impl Iterator<Item = (u16, u32)> + '_ {
+    pages
+        .iter()
+        .filter_map(|&(code, seconds)| seconds.map(|s| (code, s)))
+}
+
+/// A double-quoted token of a config language whose only escape is `\"`
+/// (Caddyfile, lighttpd). A backslash before the closing quote would escape
+/// it, so callers refuse backslashes before quoting.
+pub(crate) fn quote_escaping_quotes(value: &str) -> String {
+    format!("\"{}\"", value.replace('"', "\\\""))
+}
+
+/// A generated config file at `path` (under `servers/`).
+pub(crate) fn text_file(path: &str, text: String) -> OutputFile {
+    OutputFile {
+        path: path.into(),
+        bytes: text.into_bytes(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -203,5 +226,19 @@ mod tests {
         let path = Path::new(std::ffi::OsStr::from_bytes(b"/srv/\xff"));
         let error = config_path(Server::Lighttpd, path, &[]).unwrap_err();
         assert!(error.to_string().contains("not valid UTF-8"), "{error}");
+    }
+
+    #[test]
+    fn quoting_escapes_quotes_and_keeps_the_rest() {
+        assert_eq!(
+            quote_escaping_quotes("/srv/my errors"),
+            "\"/srv/my errors\""
+        );
+        assert_eq!(quote_escaping_quotes(r#"/a"b;#c'd"#), r#""/a\"b;#c'd""#);
+        assert_eq!(
+            quote_escaping_quotes("/srv/my errors/"),
+            "\"/srv/my errors/\""
+        );
+        assert_eq!(quote_escaping_quotes(r#"/a"b;#c'd$e"#), r#""/a\"b;#c'd$e""#);
     }
 }
