@@ -3,10 +3,10 @@
 
 mod common;
 
+use common::servers::*;
 use common::*;
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::Path;
-use std::process::Command;
 
 const MODULES: &str = "/usr/lib/apache2/modules";
 
@@ -47,83 +47,42 @@ fn httpd_conf(dir: &Path, pages: &Path, port: u16, down: u16, failing: u16) -> S
 #[test]
 fn live_apache_keeps_the_status_for_its_own_and_proxied_errors() {
     let test = "live_apache_keeps_the_status_for_its_own_and_proxied_errors";
-    let Some(apache) = require_program("apache2", test) else {
+    let Some(setup) = LiveSetup::new("apache2", test) else {
         return;
     };
-    let tmp = tempfile::tempdir().unwrap();
     // The workers may run as nobody, who must be able to read the pages.
-    std::fs::set_permissions(tmp.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
-    std::fs::create_dir(tmp.path().join("www")).unwrap();
-    let pages = tmp.path().join(AWKWARD_DIR);
-    build_builtin(&pages);
-    let port = free_port();
+    std::fs::set_permissions(setup.dir(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    std::fs::create_dir(setup.dir().join("www")).unwrap();
     let failing = failing_backend(500, "backend stack trace");
-    let conf = tmp.path().join("httpd.conf");
-    std::fs::write(
-        &conf,
-        httpd_conf(tmp.path(), &pages, port, free_port(), failing),
-    )
-    .unwrap();
-
-    let check = Command::new(&apache)
-        .arg("-t")
-        .arg("-f")
-        .arg(&conf)
-        .output()
-        .unwrap();
-    assert!(
-        check.status.success(),
-        "apache2 -t failed:\n{}",
-        String::from_utf8_lossy(&check.stderr)
+    let conf = httpd_conf(
+        setup.dir(),
+        &setup.built.pages,
+        setup.port,
+        free_port(),
+        failing,
     );
+    let apache = setup.start_with_config("httpd.conf", &conf, "-t", "-X");
+    let pages = apache.pages();
 
-    let mut command = Command::new(&apache);
-    command.arg("-X").arg("-f").arg(&conf);
-    let _apache = Running::start("apache2", command, port, &tmp.path().join("apache.log"));
+    assert_error_page(&apache.get("/missing"), 404, "Not Found", pages);
 
-    assert_error_page(&get(port, "/missing", &[]), 404, "Not Found", &pages);
-
-    let down = get(port, "/app/x", &[]);
-    assert_error_page(&down, 503, "Service Unavailable", &pages);
-    assert!(
-        retry_after(&pages, 503).is_some(),
-        "503.md sets retry_after"
-    );
-    assert_eq!(
-        down.header("retry-after").map(str::to_string),
-        retry_after(&pages, 503)
-    );
+    let down = apache.get("/app/x");
+    assert_error_page_with_retry_after(&down, 503, "Service Unavailable", pages);
+    assert!(retry_after(pages, 503).is_some(), "503.md sets retry_after");
 
     // ProxyErrorOverride: the backend's own 500 body never reaches the client.
-    let failed = get(port, "/api/x", &[]);
-    assert_error_page(&failed, 500, "Internal Server Error", &pages);
+    let failed = apache.get("/api/x");
+    assert_error_page(&failed, 500, "Internal Server Error", pages);
     assert!(!failed.body.contains("backend stack trace"));
 
     // The pages are error documents only: asked for directly, they give 403.
-    assert_error_page(
-        &get(port, "/_errors/404.html", &[]),
-        403,
-        "Forbidden",
-        &pages,
-    );
+    assert_error_page(&apache.get("/_errors/404.html"), 403, "Forbidden", pages);
 }
 
 #[test]
 fn config_apache_prints_what_build_wrote_with_local_error_documents() {
-    let tmp = tempfile::tempdir().unwrap();
-    let pages = tmp.path().join(AWKWARD_DIR);
-    build_builtin(&pages);
-    let written = std::fs::read_to_string(pages.join("servers/apache.conf")).unwrap();
-    let output = errorsmith()
-        .current_dir(tmp.path())
-        .args(["config", "apache", "--pages", AWKWARD_DIR])
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
-    assert_eq!(String::from_utf8(output).unwrap(), written);
-    assert!(written.contains(&format!("Alias /_errors/ \"{}/\"\n", pages.display())));
+    let (built, written) = assert_config_prints_what_build_wrote("apache", "apache.conf");
+    assert!(written.contains(&format!("Alias /_errors/ \"{}/\"\n", built.pages.display())));
     assert!(written.contains("ErrorDocument 404 /_errors/404.html\n"));
     // Apache has no status line for these: `ErrorDocument 418` fails apache2 -t.
     assert!(!written.contains("ErrorDocument 418"));

@@ -3,6 +3,7 @@
 
 mod common;
 
+use common::servers::*;
 use common::*;
 use std::path::Path;
 use std::process::Command;
@@ -38,73 +39,36 @@ fn caddy(program: &Path, home: &Path) -> Command {
 #[test]
 fn live_caddy_serves_our_pages_with_the_original_status() {
     let test = "live_caddy_serves_our_pages_with_the_original_status";
-    let Some(program) = require_program("caddy", test) else {
+    let Some(setup) = LiveSetup::new("caddy", test) else {
         return;
     };
-    let tmp = tempfile::tempdir().unwrap();
-    let pages = tmp.path().join(AWKWARD_DIR);
-    build_builtin(&pages);
-    let port = free_port();
-    let file = tmp.path().join("Caddyfile");
-    std::fs::write(&file, caddyfile(&pages, port, free_port())).unwrap();
-    let home = tmp.path().join("home");
+    let config = caddyfile(&setup.built.pages, setup.port, free_port());
+    let file = setup.write_config("Caddyfile", &config);
+    let home = setup.dir().join("home");
+    let command = |verb: &str| {
+        let mut command = caddy(&setup.program, &home);
+        command
+            .arg(verb)
+            .arg("--config")
+            .arg(&file)
+            .args(["--adapter", "caddyfile"]);
+        command
+    };
+    let (check, run) = (command("validate"), command("run"));
+    let caddy = setup.check_and_start(check, run);
+    let pages = caddy.pages();
 
-    let check = caddy(&program, &home)
-        .arg("validate")
-        .arg("--config")
-        .arg(&file)
-        .args(["--adapter", "caddyfile"])
-        .output()
-        .unwrap();
-    assert!(
-        check.status.success(),
-        "caddy validate failed:\n{}",
-        String::from_utf8_lossy(&check.stderr)
-    );
-
-    let mut command = caddy(&program, &home);
-    command
-        .arg("run")
-        .arg("--config")
-        .arg(&file)
-        .args(["--adapter", "caddyfile"]);
-    let _caddy = Running::start("caddy", command, port, &tmp.path().join("caddy.log"));
-
-    assert_error_page(&get(port, "/missing", &[]), 404, "Not Found", &pages);
-    let down = get(port, "/app/x", &[]);
-    assert_error_page(&down, 502, "Bad Gateway", &pages);
-    assert_eq!(
-        down.header("retry-after").map(str::to_string),
-        retry_after(&pages, 502)
-    );
-    let busy = get(port, "/busy/x", &[]);
-    assert_error_page(&busy, 503, "Service Unavailable", &pages);
-    assert!(
-        retry_after(&pages, 503).is_some(),
-        "503.md sets retry_after"
-    );
-    assert_eq!(
-        busy.header("retry-after").map(str::to_string),
-        retry_after(&pages, 503)
-    );
+    assert_error_page(&caddy.get("/missing"), 404, "Not Found", pages);
+    assert_error_page_with_retry_after(&caddy.get("/app/x"), 502, "Bad Gateway", pages);
+    let busy = caddy.get("/busy/x");
+    assert_error_page_with_retry_after(&busy, 503, "Service Unavailable", pages);
+    assert!(retry_after(pages, 503).is_some(), "503.md sets retry_after");
 }
 
 #[test]
 fn config_caddy_prints_what_build_wrote() {
-    let tmp = tempfile::tempdir().unwrap();
-    let pages = tmp.path().join(AWKWARD_DIR);
-    build_builtin(&pages);
-    let written = std::fs::read_to_string(pages.join("servers/caddy.caddyfile")).unwrap();
-    let output = errorsmith()
-        .current_dir(tmp.path())
-        .args(["config", "caddy", "--pages", AWKWARD_DIR])
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
-    assert_eq!(String::from_utf8(output).unwrap(), written);
-    assert!(written.contains(&format!("\t\troot * \"{}\"\n", pages.display())));
+    let (built, written) = assert_config_prints_what_build_wrote("caddy", "caddy.caddyfile");
+    assert!(written.contains(&format!("\t\troot * \"{}\"\n", built.pages.display())));
 }
 
 #[test]

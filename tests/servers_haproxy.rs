@@ -3,8 +3,8 @@
 
 mod common;
 
+use common::servers::*;
 use common::*;
-use std::process::Command;
 
 /// What HAProxy can put in its buffer by default: tune.bufsize 16384 -
 /// tune.maxrewrite 1024.
@@ -13,57 +13,27 @@ const MAX_ERRORFILE: usize = 15360;
 #[test]
 fn live_haproxy_answers_with_our_pages_when_the_backend_is_down() {
     let test = "live_haproxy_answers_with_our_pages_when_the_backend_is_down";
-    let Some(haproxy) = require_program("haproxy", test) else {
+    let Some(setup) = LiveSetup::new("haproxy", test) else {
         return;
     };
-    let tmp = tempfile::tempdir().unwrap();
-    let pages = tmp.path().join(AWKWARD_DIR);
-    build_builtin(&pages);
-    let port = free_port();
+    let port = setup.port;
     let config = format!(
         "{}\n\
          defaults\n    mode http\n    timeout connect 1s\n    timeout client 5s\n    timeout server 5s\n    errorfiles errorsmith\n\
          frontend web\n    bind 127.0.0.1:{port}\n    http-request deny deny_status 403 if {{ path_beg /private }}\n    default_backend app\n\
          backend app\n    server down 127.0.0.1:{}\n",
-        std::fs::read_to_string(pages.join("servers/haproxy.cfg")).unwrap(),
+        std::fs::read_to_string(setup.built.pages.join("servers/haproxy.cfg")).unwrap(),
         free_port()
     );
-    let config_file = tmp.path().join("haproxy.cfg");
-    std::fs::write(&config_file, config).unwrap();
+    let haproxy = setup.start_with_config("haproxy.cfg", &config, "-c", "-db");
+    let pages = haproxy.pages();
 
-    let check = Command::new(&haproxy)
-        .arg("-c")
-        .arg("-f")
-        .arg(&config_file)
-        .output()
-        .unwrap();
-    assert!(
-        check.status.success(),
-        "haproxy -c failed:\n{}",
-        String::from_utf8_lossy(&check.stderr)
-    );
+    let down = haproxy.get("/");
+    assert_error_page_with_retry_after(&down, 503, "Service Unavailable", pages);
+    assert!(retry_after(pages, 503).is_some(), "503.md sets retry_after");
 
-    let mut command = Command::new(&haproxy);
-    command.arg("-db").arg("-f").arg(&config_file);
-    let _haproxy = Running::start("haproxy", command, port, &tmp.path().join("haproxy.log"));
-
-    let down = get(port, "/", &[]);
-    assert_error_page(&down, 503, "Service Unavailable", &pages);
-    assert_eq!(
-        down.header("retry-after").map(str::to_string),
-        retry_after(&pages, 503)
-    );
-    assert!(
-        retry_after(&pages, 503).is_some(),
-        "503.md sets retry_after"
-    );
-
-    let denied = get(port, "/private/x", &[]);
-    assert_error_page(&denied, 403, "Forbidden", &pages);
-    assert_eq!(
-        denied.header("retry-after").map(str::to_string),
-        retry_after(&pages, 403)
-    );
+    let denied = haproxy.get("/private/x");
+    assert_error_page_with_retry_after(&denied, 403, "Forbidden", pages);
 }
 
 #[test]
@@ -112,22 +82,10 @@ fn every_errorfile_is_a_complete_response_that_fits_the_buffer() {
 
 #[test]
 fn config_haproxy_prints_the_section_build_wrote() {
-    let tmp = tempfile::tempdir().unwrap();
-    let pages = tmp.path().join(AWKWARD_DIR);
-    build_builtin(&pages);
-    let written = std::fs::read_to_string(pages.join("servers/haproxy.cfg")).unwrap();
-    let output = errorsmith()
-        .current_dir(tmp.path())
-        .args(["config", "haproxy", "--pages", AWKWARD_DIR])
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
-    assert_eq!(String::from_utf8(output).unwrap(), written);
+    let (built, written) = assert_config_prints_what_build_wrote("haproxy", "haproxy.cfg");
     // Single-quoted, so the space, `;` and `#` in the directory stay
     // literal instead of splitting the line or starting a comment.
-    let path = format!("{}/servers/haproxy/404.http", pages.display());
+    let path = format!("{}/servers/haproxy/404.http", built.pages.display());
     assert!(
         written.contains(&format!("    errorfile 404 '{path}'\n")),
         "{written}"

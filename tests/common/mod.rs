@@ -2,6 +2,8 @@
 //! real servers (nginx, HAProxy, ...) on 127.0.0.1 for the duration of a test.
 #![allow(dead_code)]
 
+pub mod servers;
+
 use std::io::{Read, Write};
 use std::net::{IpAddr, Ipv4Addr, SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
@@ -61,7 +63,9 @@ pub fn require_program(program: &str, test: &str) -> Option<PathBuf> {
         }
     }
     if std::env::var_os(REQUIRE_ENV).is_some() {
-        panic!("{program} is required ({REQUIRE_ENV} is set) but not installed; install it (see .ci/run)");
+        panic!(
+            "{program} is required ({REQUIRE_ENV} is set) but not installed; install it (see .ci/run)"
+        );
     }
     let _ = writeln!(
         std::io::stderr(),
@@ -183,7 +187,8 @@ pub fn request_from(
     stream
         .set_read_timeout(Some(Duration::from_secs(30)))
         .unwrap();
-    let mut request = format!("{method} {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n");
+    let mut request =
+        format!("{method} {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n");
     for (name, value) in headers {
         request.push_str(&format!("{name}: {value}\r\n"));
     }
@@ -217,7 +222,11 @@ fn parse_response(raw: &[u8]) -> Response {
     let chunked = headers
         .iter()
         .any(|(n, v)| n == "transfer-encoding" && v.eq_ignore_ascii_case("chunked"));
-    let body = if chunked { dechunk(body) } else { body.to_string() };
+    let body = if chunked {
+        dechunk(body)
+    } else {
+        body.to_string()
+    };
     Response {
         status,
         headers,
@@ -236,84 +245,4 @@ fn dechunk(mut body: &str) -> String {
         body = rest[size..].trim_start_matches("\r\n");
     }
     out
-}
-
-/// A directory name with a space, a semicolon and a hash: a
-/// server config that names it must quote it, not break on it.
-pub const AWKWARD_DIR: &str = "pages dir;#x";
-
-/// The `Retry-After` seconds the manifest in `pages` gives `<code>.html`.
-pub fn retry_after(pages: &Path, code: u16) -> Option<String> {
-    let text = std::fs::read_to_string(pages.join("manifest.json")).unwrap();
-    let manifest: serde_json::Value = serde_json::from_str(&text).unwrap();
-    manifest["pages"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|p| p["path"] == format!("{code}.html"))
-        .and_then(|p| p["retry_after"].as_u64())
-        .map(|s| s.to_string())
-}
-
-/// Builds the built-in content and theme into `out` (run from an empty
-/// directory, so no project files are picked up).
-pub fn build_builtin(out: &Path) {
-    let cwd = tempfile::tempdir().unwrap();
-    errorsmith()
-        .current_dir(cwd.path())
-        .arg("build")
-        .arg("--out")
-        .arg(out)
-        .assert()
-        .success();
-}
-
-/// A backend on 127.0.0.1 that answers every request with `status` and
-/// `body`, for checking that a server replaces errors its backend returns.
-/// Runs until the test process ends.
-pub fn failing_backend(status: u16, body: &'static str) -> u16 {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    std::thread::spawn(move || {
-        for mut stream in listener.incoming().flatten() {
-            let mut buf = [0u8; 4096];
-            let _ = stream.read(&mut buf);
-            let _ = write!(
-                stream,
-                "HTTP/1.1 {status} Backend Says No\r\nContent-Type: text/plain\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-                body.len()
-            );
-        }
-    });
-    port
-}
-
-/// Asserts that `response` is the built page `pages/<status>.html`, byte
-/// for byte, with the original status and `Cache-Control: no-store`.
-pub fn assert_error_page(response: &Response, status: u16, title: &str, pages: &Path) {
-    assert_page(response, status, title, pages);
-    assert_eq!(
-        response.header("cache-control"),
-        Some("no-store"),
-        "{} {:?}",
-        response.status,
-        response.headers
-    );
-}
-
-/// Asserts that `response` is the built page `pages/<status>.html`, byte
-/// for byte, with the original status.
-pub fn assert_page(response: &Response, status: u16, title: &str, pages: &Path) {
-    let page = std::fs::read_to_string(pages.join(format!("{status}.html"))).unwrap();
-    assert_eq!(
-        response.status, status,
-        "{:?}\n{}",
-        response.headers, response.body
-    );
-    assert!(
-        response.body.contains(&format!("<h1>{title}</h1>")),
-        "no <h1>{title}</h1> in {:?}",
-        response.body
-    );
-    assert_eq!(response.body, page, "the body is not our {status}.html");
 }
