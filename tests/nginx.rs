@@ -43,7 +43,12 @@ struct Site {
 }
 
 impl Site {
-    fn start(test: &str, developer: &str, upstreams: &Upstreams) -> Option<Site> {
+    /// With upstreams nobody listens on.
+    fn start(test: &str, developer: &str) -> Option<Site> {
+        Site::start_with(test, developer, &Upstreams::default())
+    }
+
+    fn start_with(test: &str, developer: &str, upstreams: &Upstreams) -> Option<Site> {
         let nginx = common::require_program("nginx", test)?;
         let dir = fixture_copy("nginx");
         let dist = build(dir.path(), developer);
@@ -245,11 +250,7 @@ fn nginx_accepts_the_generated_config() {
 
 #[test]
 fn errors_nginx_raises_itself_keep_their_status() {
-    let Some(site) = Site::start(
-        "errors_nginx_raises_itself_keep_their_status",
-        "hidden",
-        &Upstreams::default(),
-    ) else {
+    let Some(site) = Site::start("errors_nginx_raises_itself_keep_their_status", "hidden") else {
         return;
     };
     assert_eq!(site.get("/", &[]).status, 200);
@@ -271,11 +272,7 @@ fn errors_nginx_raises_itself_keep_their_status() {
 
 #[test]
 fn pages_are_reachable_only_through_errors() {
-    let Some(site) = Site::start(
-        "pages_are_reachable_only_through_errors",
-        "ssi",
-        &Upstreams::default(),
-    ) else {
+    let Some(site) = Site::start("pages_are_reachable_only_through_errors", "ssi") else {
         return;
     };
     for path in [
@@ -296,7 +293,7 @@ fn failing_upstreams_show_the_page_with_their_status() {
         failing: failing_upstream(),
         ..Upstreams::default()
     };
-    let Some(site) = Site::start(
+    let Some(site) = Site::start_with(
         "failing_upstreams_show_the_page_with_their_status",
         "hidden",
         &upstreams,
@@ -318,7 +315,6 @@ fn maintenance_flag_turns_every_request_into_the_503_page() {
     let Some(site) = Site::start(
         "maintenance_flag_turns_every_request_into_the_503_page",
         "hidden",
-        &Upstreams::default(),
     ) else {
         return;
     };
@@ -354,11 +350,7 @@ fn fragment_texts(dist: &Path, code: u16) -> Vec<String> {
 
 #[test]
 fn developer_part_reaches_only_trusted_clients() {
-    let Some(site) = Site::start(
-        "developer_part_reaches_only_trusted_clients",
-        "ssi",
-        &Upstreams::default(),
-    ) else {
+    let Some(site) = Site::start("developer_part_reaches_only_trusted_clients", "ssi") else {
         return;
     };
     let path = "/down/trace-me";
@@ -400,11 +392,7 @@ fn regex_find<'a>(body: &'a str, marker: &str) -> &'a str {
 
 #[test]
 fn echoed_request_values_are_entity_encoded() {
-    let Some(site) = Site::start(
-        "echoed_request_values_are_entity_encoded",
-        "ssi",
-        &Upstreams::default(),
-    ) else {
+    let Some(site) = Site::start("echoed_request_values_are_entity_encoded", "ssi") else {
         return;
     };
     let response = site.get("/x\"<b>y", &[]);
@@ -419,11 +407,8 @@ fn echoed_request_values_are_entity_encoded() {
 
 #[test]
 fn ingress_default_backend_follows_x_code_and_x_format() {
-    let Some(site) = Site::start(
-        "ingress_default_backend_follows_x_code_and_x_format",
-        "ssi",
-        &Upstreams::default(),
-    ) else {
+    let Some(site) = Site::start("ingress_default_backend_follows_x_code_and_x_format", "ssi")
+    else {
         return;
     };
     let port = site.backend_port;
@@ -473,11 +458,7 @@ fn ingress_default_backend_follows_x_code_and_x_format() {
 
 #[test]
 fn accept_language_picks_the_locale() {
-    let Some(site) = Site::start(
-        "accept_language_picks_the_locale",
-        "hidden",
-        &Upstreams::default(),
-    ) else {
+    let Some(site) = Site::start("accept_language_picks_the_locale", "hidden") else {
         return;
     };
     let german = "Diese Prüfseite gibt es nicht.";
@@ -504,7 +485,7 @@ fn accept_language_picks_the_locale() {
 
 #[test]
 fn accept_picks_the_format() {
-    let Some(site) = Site::start("accept_picks_the_format", "hidden", &Upstreams::default()) else {
+    let Some(site) = Site::start("accept_picks_the_format", "hidden") else {
         return;
     };
     for accept in [
