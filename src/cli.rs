@@ -8,6 +8,7 @@ use errorsmith::formats::Format;
 use errorsmith::project::ProjectOptions;
 use errorsmith::servers::{self, Server, ServerInput};
 use errorsmith::{BuildOptions, build};
+use std::io::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -95,6 +96,10 @@ struct ConfigArgs {
     /// Config file, for trusted networks and the URL prefix [default: ./errorsmith.yaml if present].
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
+    /// Print this file of the server's configuration instead of the main one
+    /// (e.g. nginx-http.conf, nginx-default-backend.conf, haproxy/503.http).
+    #[arg(long, value_name = "NAME")]
+    file: Option<String>,
 }
 
 /// Where the inputs are. Each defaults to the working directory's
@@ -239,11 +244,8 @@ fn print_server_config(args: ConfigArgs) -> Result<()> {
         );
     }
     let input = ServerInput::from_dir(&args.pages, &url_prefix, config.trusted_networks)?;
-    let files = servers::files(args.server, &input)?;
-    let Some(main) = files.first() else {
-        bail!("no configuration for {}", args.server.name());
-    };
-    print!("{}", String::from_utf8_lossy(&main.bytes));
+    let file = servers::config_file(args.server, &input, args.file.as_deref())?;
+    std::io::stdout().write_all(&file.bytes)?;
     Ok(())
 }
 

@@ -155,7 +155,9 @@ fn ssi_mode_puts_only_an_inert_include_in_the_page_and_the_part_in_a_fragment() 
     let fragment = std::fs::read_to_string(out.join("en/developer/502.html")).unwrap();
     assert!(fragment.contains("proxy_buffer_size"));
     assert!(
-        fragment.contains("<!--# echo var=\"request_id\" encoding=\"entity\" default=\"\" -->")
+        fragment.contains(
+            "<!--# echo var=\"errorsmith_request_id\" encoding=\"entity\" default=\"\" -->"
+        )
     );
 }
 

@@ -104,6 +104,30 @@ pub fn files(server: Server, input: &ServerInput) -> Result<Vec<OutputFile>> {
     }
 }
 
+/// One file of `server`'s configuration: the main one (to include), or the
+/// one named like its path under `servers/` (`nginx-http.conf`).
+pub fn config_file(server: Server, input: &ServerInput, name: Option<&str>) -> Result<OutputFile> {
+    let files = files(server, input)?;
+    let names: Vec<&str> = files
+        .iter()
+        .map(|f| f.path.strip_prefix("servers/").unwrap_or(&f.path))
+        .collect();
+    let index = match name {
+        None => 0,
+        Some(name) => names.iter().position(|n| *n == name).ok_or_else(|| {
+            anyhow::anyhow!(
+                "{} has no file `{name}`; its files are: {}",
+                server.name(),
+                names.join(", ")
+            )
+        })?,
+    };
+    files
+        .into_iter()
+        .nth(index)
+        .with_context(|| format!("no configuration for {}", server.name()))
+}
+
 /// Every server's files, for `build`.
 pub fn all_files(input: &ServerInput) -> Result<Vec<OutputFile>> {
     let mut out = Vec::new();
