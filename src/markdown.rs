@@ -24,6 +24,8 @@ pub struct Body {
 }
 
 const DEVELOPER_CLASS: &str = "developer";
+/// Key-value heading attributes (`## Title {lang=de}`) kept in the HTML.
+const SAFE_HEADING_ATTRIBUTES: [&str; 3] = ["lang", "dir", "title"];
 
 fn parser(markdown: &str) -> Parser<'_> {
     let options = Options::ENABLE_TABLES
@@ -57,6 +59,12 @@ pub fn render(markdown: &str, options: MarkdownOptions) -> Body {
                 let classes = classes
                     .into_iter()
                     .filter(|c| c.as_ref() != DEVELOPER_CLASS)
+                    .collect();
+                // `{onclick=...}` would be an event handler: only
+                // attributes that cannot run or load anything pass.
+                let attrs = attrs
+                    .into_iter()
+                    .filter(|(key, _)| SAFE_HEADING_ATTRIBUTES.contains(&key.as_ref()))
                     .collect();
                 Event::Start(Tag::Heading {
                     level,
@@ -309,6 +317,15 @@ mod tests {
         ] {
             assert!(is_safe_url(good), "{good}");
         }
+    }
+
+    #[test]
+    fn heading_attributes_cannot_add_event_handlers_or_sources() {
+        let body = split(
+            "## Dev {.developer lang=de onclick=alert(1) src=x style=x}\n\n# T {onerror=y title=t}\n",
+        );
+        assert_eq!(body.developer_html, "<h2 lang=\"de\">Dev</h2>\n");
+        assert_eq!(body.visitor_html, "<h1 title=\"t\">T</h1>\n");
     }
 
     #[test]
