@@ -256,8 +256,13 @@ fn codes_to_build(project: &Project) -> Result<Vec<u16>> {
                 .page(crate::catalog::BUILTIN_LOCALE, *code)
                 .is_none()
         {
+            let origin = config
+                .origin
+                .as_ref()
+                .map(|p| format!("{}: ", p.display()))
+                .unwrap_or_default();
             bail!(
-                "`codes` lists {code}, but there is no content for it; add content/{code}.md or remove it from `codes`"
+                "{origin}`codes` lists {code}, but there is no content for it; add content/{code}.md or remove it from `codes`"
             );
         }
     }

@@ -18,12 +18,17 @@ pub fn parse<T: DeserializeOwned>(text: &str, first_line: usize) -> Result<T, Ya
             .map(|loc| loc.line() as usize + first_line - 1)
             .unwrap_or(first_line);
         let mut message = sentence(&error.to_string());
+        if message.starts_with("budget breached") {
+            message = "the YAML expands to too many values (aliases that repeat each other, or a huge document); write the values out plainly".to_string();
+        } else if message == "expected sequence start" {
+            message = "expected a list here, such as `[404, 503]` or one `- item` per line".to_string();
+        }
         if let Some(kind) = message.strip_prefix("invalid ")
             && matches!(kind, "u8" | "u16" | "u32" | "u64" | "i32" | "i64")
         {
             message = "expected a whole number here".to_string();
         }
-        let about_values = ["unknown field", "invalid type", "missing field", "unknown variant", "invalid value", "whole number"]
+        let about_values = ["unknown field", "invalid type", "missing field", "unknown variant", "invalid value", "whole number", "expected a list", "expands to too many"]
             .iter()
             .any(|known| message.contains(known));
         if !about_values {
