@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{errorsmith, fixture, fixture_copy};
+use common::{build_in, errorsmith, fixture, fixture_copy};
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -32,18 +32,6 @@ fn html_pages(dir: &Path) -> Vec<(String, String)> {
         .filter(|(path, _)| path.ends_with(".html") && !path.starts_with("servers/"))
         .map(|(path, bytes)| (path, String::from_utf8(bytes).unwrap()))
         .collect()
-}
-
-/// Runs `errorsmith build` with `args` in `dir` and returns the output
-/// directory.
-fn build_in(dir: &Path, args: &[&str]) -> std::path::PathBuf {
-    errorsmith()
-        .current_dir(dir)
-        .arg("build")
-        .args(args)
-        .assert()
-        .success();
-    dir.join("dist")
 }
 
 #[test]

@@ -2,16 +2,12 @@
 
 mod common;
 
-use common::errorsmith;
+use common::{build_in, errorsmith};
 
 #[test]
 fn config_prints_each_file_build_wrote() {
     let dir = tempfile::tempdir().unwrap();
-    errorsmith()
-        .current_dir(dir.path())
-        .arg("build")
-        .assert()
-        .success();
+    build_in(dir.path(), &[]);
     let servers = dir.path().join("dist/servers");
     for (server, file, expected) in [
         ("nginx", None, "nginx.conf"),
@@ -42,11 +38,7 @@ fn config_prints_each_file_build_wrote() {
 #[test]
 fn config_names_the_files_when_one_does_not_exist() {
     let dir = tempfile::tempdir().unwrap();
-    errorsmith()
-        .current_dir(dir.path())
-        .arg("build")
-        .assert()
-        .success();
+    build_in(dir.path(), &[]);
     errorsmith()
         .current_dir(dir.path())
         .args(["config", "nginx", "--file", "nope.conf"])

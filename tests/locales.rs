@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{errorsmith, fixture_copy};
+use common::{build_in, errorsmith, fixture_copy};
 use std::path::Path;
 
 const LOCALES: [&str; 12] = [
@@ -52,11 +52,7 @@ fn every_builtin_locale_has_every_page_translated() {
 #[test]
 fn arabic_is_right_to_left_and_japanese_is_there() {
     let dir = tempfile::tempdir().unwrap();
-    errorsmith()
-        .current_dir(dir.path())
-        .arg("build")
-        .assert()
-        .success();
+    build_in(dir.path(), &[]);
     let out = dir.path().join("dist");
     let arabic = read(&out.join("ar/503.html"));
     assert!(
@@ -106,12 +102,7 @@ fn missing_translations_fall_back_and_are_reported() {
 #[test]
 fn the_default_locale_is_written_at_the_top_level() {
     let project = fixture_copy("locales/german_default");
-    errorsmith()
-        .current_dir(project.path())
-        .arg("build")
-        .assert()
-        .success();
-    let out = project.path().join("dist");
+    let out = build_in(project.path(), &[]);
     let top = read(&out.join("404.html"));
     assert_eq!(top, read(&out.join("de/404.html")));
     assert!(top.contains("lang=de"));
@@ -127,11 +118,7 @@ fn the_default_locale_is_written_at_the_top_level() {
 #[test]
 fn json_and_text_never_carry_the_developer_part() {
     let dir = tempfile::tempdir().unwrap();
-    errorsmith()
-        .current_dir(dir.path())
-        .arg("build")
-        .assert()
-        .success();
+    build_in(dir.path(), &[]);
     let out = dir.path().join("dist");
     for locale in LOCALES {
         let json = read(&out.join(format!("{locale}/502.json")));

@@ -3,25 +3,14 @@
 
 mod common;
 
-use common::{errorsmith, fixture_copy};
+use common::{build_in, errorsmith, fixture_copy};
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 const BUILTIN_THEMES: [&str; 4] = ["default", "minimal", "terminal", "illustrated"];
 const DEVELOPER_MODES: [&str; 3] = ["strip", "hidden", "ssi"];
 const PAGE_BUDGET: usize = 8 * 1024;
 const BUILTIN_CODES: usize = 40;
-
-/// Runs `errorsmith build` in `dir` and returns the output directory.
-fn build(dir: &Path, args: &[&str]) -> PathBuf {
-    errorsmith()
-        .current_dir(dir)
-        .arg("build")
-        .args(args)
-        .assert()
-        .success();
-    dir.join("dist")
-}
 
 /// Every HTML file of a build (pages and SSI fragments), path -> text.
 fn html_files(out: &Path) -> BTreeMap<String, String> {
@@ -100,7 +89,7 @@ fn every_page_of_every_theme_fits_the_budget_in_every_developer_mode() {
     let dir = tempfile::tempdir().unwrap();
     for theme in BUILTIN_THEMES {
         for mode in DEVELOPER_MODES {
-            let out = build(dir.path(), &["--theme", theme, "--developer", mode]);
+            let out = build_in(dir.path(), &["--theme", theme, "--developer", mode]);
             let files = html_files(&out);
             let top_level = files.keys().filter(|p| !p.contains('/')).count();
             assert_eq!(top_level, BUILTIN_CODES, "{theme} {mode}");
@@ -119,7 +108,7 @@ fn every_page_of_every_theme_fits_the_budget_in_every_developer_mode() {
 fn every_theme_honours_every_brand_value() {
     let dir = brand_project(FULL_BRAND);
     for theme in BUILTIN_THEMES {
-        let out = build(dir.path(), &["--theme", theme]);
+        let out = build_in(dir.path(), &["--theme", theme]);
         for code in ["404", "502"] {
             let html = read(&out.join(format!("{code}.html")));
             let context = format!("theme {theme}, page {code}");
@@ -148,14 +137,14 @@ fn a_png_logo_is_inlined_as_a_data_uri() {
     let dir = brand_project("site:\n  name: Pngco\n  logo: logo.png\n");
     let png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89";
     std::fs::write(dir.path().join("logo.png"), png).unwrap();
-    let out = build(dir.path(), &[]);
+    let out = build_in(dir.path(), &[]);
     assert!(read(&out.join("404.html")).contains("data:image/png;base64,iVBORw0KGgo"));
 }
 
 #[test]
 fn theme_developer_and_codes_come_from_the_config() {
     let dir = brand_project("theme: terminal\ndeveloper: strip\ncodes: [503, 404]\n");
-    let out = build(dir.path(), &[]);
+    let out = build_in(dir.path(), &[]);
     let files = html_files(&out);
     let top: Vec<&str> = files
         .keys()
@@ -222,7 +211,7 @@ fn brand_text_lands_escaped_in_every_theme() {
     );
     let dir = brand_project(&yaml);
     for theme in BUILTIN_THEMES {
-        let out = build(dir.path(), &["--theme", theme]);
+        let out = build_in(dir.path(), &["--theme", theme]);
         // Parsed as a browser would: the brand text must come back as text,
         // never as elements or extra attributes.
         let page = scraper::Html::parse_document(&read(&out.join("404.html")));
@@ -256,7 +245,7 @@ fn builtin_themes_are_self_contained_and_link_only_to_the_brand() {
         "mailto:help@brand.example",
     ];
     for theme in BUILTIN_THEMES {
-        let out = build(dir.path(), &["--theme", theme]);
+        let out = build_in(dir.path(), &["--theme", theme]);
         for (path, html) in html_files(&out) {
             // The only <link> is the empty inline icon that keeps browsers
             // from asking the failing site for /favicon.ico.
@@ -300,7 +289,7 @@ fn attribute_values<'a>(html: &'a str, attribute: &str) -> Vec<&'a str> {
 fn builtin_themes_have_the_accessible_basics() {
     let dir = tempfile::tempdir().unwrap();
     for theme in BUILTIN_THEMES {
-        let out = build(dir.path(), &["--theme", theme]);
+        let out = build_in(dir.path(), &["--theme", theme]);
         for (path, html) in html_files(&out).iter().filter(|(p, _)| !p.contains('/')) {
             let context = format!("{theme} {path}");
             assert!(html.contains("<html dir=ltr lang=en>"), "{context}: lang");
@@ -362,7 +351,7 @@ fn builtin_themes_look_different() {
     let dir = tempfile::tempdir().unwrap();
     let mut pages = BTreeMap::new();
     for theme in BUILTIN_THEMES {
-        let out = build(dir.path(), &["--theme", theme]);
+        let out = build_in(dir.path(), &["--theme", theme]);
         pages.insert(theme, read(&out.join("502.html")));
     }
     let styles: std::collections::BTreeSet<&str> = pages.values().map(|h| stylesheet(h)).collect();
@@ -389,7 +378,7 @@ fn builtin_themes_look_different() {
 #[test]
 fn illustrated_picks_art_by_code_family() {
     let dir = tempfile::tempdir().unwrap();
-    let out = build(dir.path(), &["--theme", "illustrated"]);
+    let out = build_in(dir.path(), &["--theme", "illustrated"]);
     let art = |code: u16| {
         let html = read(&out.join(format!("{code}.html")));
         let start = html.find("<svg").unwrap();
@@ -404,7 +393,7 @@ fn illustrated_picks_art_by_code_family() {
 #[test]
 fn a_user_theme_overrides_one_partial_and_keeps_the_rest() {
     let dir = fixture_copy("themes-partial");
-    let out = build(dir.path(), &["--theme", "brandy"]);
+    let out = build_in(dir.path(), &["--theme", "brandy"]);
     let html = read(&out.join("404.html"));
     assert!(html.contains(">Back to Brandy</a>"), "partial not used");
     assert!(
@@ -419,7 +408,7 @@ fn a_user_theme_overrides_one_partial_and_keeps_the_rest() {
 #[test]
 fn a_user_theme_replaces_a_block_and_styles_it_in_brand_colors() {
     let dir = fixture_copy("themes-blocks");
-    let out = build(dir.path(), &["--theme", "blocky"]);
+    let out = build_in(dir.path(), &["--theme", "blocky"]);
     let html = read(&out.join("404.html"));
     // super() keeps the default heading after the added line.
     assert!(
@@ -441,7 +430,7 @@ fn a_user_theme_replaces_a_block_and_styles_it_in_brand_colors() {
 #[test]
 fn a_user_theme_can_extend_a_builtin_that_extends_another() {
     let dir = fixture_copy("themes-blocks");
-    let out = build(dir.path(), &["--theme", "layered"]);
+    let out = build_in(dir.path(), &["--theme", "layered"]);
     let html = read(&out.join("502.html"));
     assert!(html.contains("<footer>Layered footer</footer>"));
     assert!(html.contains("class=cursor"), "terminal heading block lost");
@@ -454,7 +443,7 @@ fn a_user_theme_can_extend_a_builtin_that_extends_another() {
 #[test]
 fn a_user_theme_can_supply_all_its_own_templates() {
     let dir = fixture_copy("themes-own");
-    let out = build(dir.path(), &["--theme", "own", "--developer", "strip"]);
+    let out = build_in(dir.path(), &["--theme", "own", "--developer", "strip"]);
     assert_eq!(
         read(&out.join("404.html")),
         "<!doctype html><html lang=en><head><meta charset=utf-8><title>404</title><style>body{background:#fff}</style></head><body><main><h1>Own 404: Not Found</h1></main></body></html>"

@@ -15,6 +15,18 @@ pub fn errorsmith() -> assert_cmd::Command {
     assert_cmd::Command::cargo_bin("errorsmith").expect("binary is built")
 }
 
+/// Runs `errorsmith build` with `args` in `dir`, expecting success, and
+/// returns the output directory.
+pub fn build_in(dir: &Path, args: &[&str]) -> PathBuf {
+    errorsmith()
+        .current_dir(dir)
+        .arg("build")
+        .args(args)
+        .assert()
+        .success();
+    dir.join("dist")
+}
+
 /// A fixture folder under `tests/fixtures/`.
 pub fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
