@@ -113,18 +113,7 @@ fn serve_one(stream: TcpStream, root: &Path, log: &Mutex<Vec<String>>) {
 /// folder without a project.
 fn builtin_themes() -> Vec<String> {
     let empty = tempfile::tempdir().unwrap();
-    let output = errorsmith()
-        .current_dir(empty.path())
-        .arg("themes")
-        .output()
-        .unwrap();
-    assert!(output.status.success());
-    String::from_utf8(output.stdout)
-        .unwrap()
-        .lines()
-        .filter_map(|line| line.split_whitespace().next())
-        .map(str::to_string)
-        .collect()
+    common::theme_names(empty.path())
 }
 
 /// `errorsmith build --theme THEME --out SITE/THEME`, plus any extra

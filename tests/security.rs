@@ -14,17 +14,7 @@ use std::path::Path;
 /// Names from `errorsmith themes`, run where there are no user themes.
 fn themes() -> Vec<String> {
     let empty = tempfile::tempdir().unwrap();
-    let output = errorsmith()
-        .current_dir(empty.path())
-        .arg("themes")
-        .output()
-        .unwrap();
-    assert!(output.status.success(), "{output:?}");
-    let names: Vec<String> = String::from_utf8(output.stdout)
-        .unwrap()
-        .lines()
-        .filter_map(|l| l.split_whitespace().next().map(str::to_string))
-        .collect();
+    let names = common::theme_names(empty.path());
     assert!(names.iter().any(|n| n == "default"), "{names:?}");
     names
 }

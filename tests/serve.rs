@@ -131,22 +131,6 @@ fn write(root: &Path, rel: &str, text: &str) {
     std::fs::write(path, text).unwrap();
 }
 
-/// The theme names `errorsmith themes` lists in `dir`.
-fn themes(dir: &Path) -> Vec<String> {
-    let output = errorsmith()
-        .current_dir(dir)
-        .arg("themes")
-        .output()
-        .unwrap();
-    assert!(output.status.success());
-    String::from_utf8(output.stdout)
-        .unwrap()
-        .lines()
-        .filter_map(|line| line.split_whitespace().next())
-        .map(str::to_string)
-        .collect()
-}
-
 fn build(dir: &Path, theme: &str, out: &Path) {
     errorsmith()
         .current_dir(dir)
@@ -161,7 +145,7 @@ fn serve_pages_are_the_build_bytes_and_the_build_has_no_reload_code() {
     let project = project();
     let preview = Preview::start(project.path());
     let outputs = tempfile::tempdir().unwrap();
-    let themes = themes(project.path());
+    let themes = common::theme_names(project.path());
     assert!(themes.contains(&"brand".to_string()), "{themes:?}");
     for theme in &themes {
         let out = outputs.path().join(theme);
@@ -215,7 +199,7 @@ fn serve_index_links_every_code_of_every_theme_and_locale() {
 
     let outputs = tempfile::tempdir().unwrap();
     let mut expected = BTreeSet::new();
-    for theme in themes(project.path()) {
+    for theme in common::theme_names(project.path()) {
         let out = outputs.path().join(&theme);
         build(project.path(), &theme, &out);
         let manifest: serde_json::Value =

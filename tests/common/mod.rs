@@ -27,6 +27,23 @@ pub fn build_in(dir: &Path, args: &[&str]) -> PathBuf {
     dir.join("dist")
 }
 
+/// The theme names `errorsmith themes` lists in `dir` (built-in ones,
+/// plus the project's own when `dir` has a `themes/` folder).
+pub fn theme_names(dir: &Path) -> Vec<String> {
+    let output = errorsmith()
+        .current_dir(dir)
+        .arg("themes")
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{output:?}");
+    String::from_utf8(output.stdout)
+        .unwrap()
+        .lines()
+        .filter_map(|line| line.split_whitespace().next())
+        .map(str::to_string)
+        .collect()
+}
+
 /// A fixture folder under `tests/fixtures/`.
 pub fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
