@@ -7,6 +7,7 @@
 
 mod common;
 
+use rayon::prelude::*;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
@@ -82,8 +83,6 @@ enum Setup {
         tail: String,
     },
 }
-
-use rayon::prelude::*;
 
 const CASES: &str = "tests/hostile";
 const PREVIOUS: &str = "dist";
