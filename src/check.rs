@@ -425,7 +425,7 @@ fn check_links(report: &mut Report, project: &Project, rendered: &Rendered) {
         let Some(text) = source_text(&page.origin) else {
             continue;
         };
-        let body_at = body_offset(&text);
+        let body_at = crate::content::body_start(&text).unwrap_or(0);
         for (offset, url) in links(&text[body_at..]) {
             let target = match url.strip_prefix(&prefix) {
                 Some(inside) => Some(inside.to_string()),
@@ -495,18 +495,6 @@ fn source_text(origin: &str) -> Option<String> {
             .map(|f| f.bytes)
     })?;
     String::from_utf8(bytes).ok()
-}
-
-/// Where the Markdown starts: after the line closing the front matter.
-fn body_offset(text: &str) -> usize {
-    let mut offset = 0;
-    for (index, line) in text.split_inclusive('\n').enumerate() {
-        offset += line.len();
-        if index > 0 && line.trim_end() == "---" {
-            return offset;
-        }
-    }
-    0
 }
 
 #[cfg(test)]

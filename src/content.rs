@@ -130,6 +130,13 @@ fn code_from_file_name(rel_path: &str) -> Option<u16> {
     }
 }
 
+/// Where the Markdown body of a content file starts (a byte offset into
+/// `text`), split exactly as `parse_page` splits it.
+pub fn body_start(text: &str) -> Option<usize> {
+    let unmarked = text.strip_prefix('\u{feff}').unwrap_or(text);
+    split_front_matter(unmarked).map(|(_, body, _)| text.len() - body.len())
+}
+
 /// Returns (yaml, body, line of the first YAML line), or None when the text
 /// does not open with a `---` block.
 fn split_front_matter(text: &str) -> Option<(&str, &str, usize)> {
@@ -234,6 +241,15 @@ mod tests {
         );
         let err = parse("oops.md", "---\ntitle: x\n---\n").unwrap_err();
         assert!(err.contains("the file name must be a status code"), "{err}");
+    }
+
+    #[test]
+    fn body_starts_after_the_closing_line_with_or_without_bom() {
+        let text = "---\ntitle: x\n---\nBody";
+        assert_eq!(&text[body_start(text).unwrap()..], "Body");
+        let marked = "\u{feff}---\r\ntitle: x\r\n---\r\nBody";
+        assert_eq!(&marked[body_start(marked).unwrap()..], "Body");
+        assert_eq!(body_start("no front matter"), None);
     }
 
     #[test]
