@@ -4,7 +4,7 @@
 #![no_main]
 
 use errorsmith::config::{Config, DeveloperMode};
-use errorsmith::project::{Project, ProjectOptions};
+use errorsmith::project::Project;
 use errorsmith::render::{Renderer, SiteView, SsiMarkup};
 use errorsmith::servers::nginx::NginxSsi;
 use errorsmith::theme::Theme;
@@ -25,12 +25,7 @@ struct Setup {
 fn setup() -> &'static Setup {
     static SETUP: OnceLock<Setup> = OnceLock::new();
     SETUP.get_or_init(|| {
-        let project = Project::load(&ProjectOptions {
-            root: "/nonexistent-errorsmith-fuzz-root".into(),
-            ..ProjectOptions::default()
-        })
-        .expect("built-in project loads");
-        let theme = project.theme().expect("default theme resolves");
+        let (project, theme) = harmless::builtin_project();
         let dir = tempfile::tempdir().expect("temporary directory");
         Setup {
             project,

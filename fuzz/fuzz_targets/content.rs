@@ -6,7 +6,6 @@
 use errorsmith::config::DeveloperMode;
 use errorsmith::content::parse_page;
 use errorsmith::markdown::MarkdownOptions;
-use errorsmith::project::{Project, ProjectOptions};
 use errorsmith::render::{Renderer, SsiMarkup};
 use errorsmith::servers::nginx::NginxSsi;
 use errorsmith::source::SourceFile;
@@ -26,13 +25,7 @@ struct Setup {
 fn setup() -> &'static Setup {
     static SETUP: OnceLock<Setup> = OnceLock::new();
     SETUP.get_or_init(|| {
-        // A root with no project files: built-in content and themes only.
-        let project = Project::load(&ProjectOptions {
-            root: "/nonexistent-errorsmith-fuzz-root".into(),
-            ..ProjectOptions::default()
-        })
-        .expect("built-in project loads");
-        let theme = project.theme().expect("default theme resolves");
+        let (project, theme) = harmless::builtin_project();
         let renderers = [
             DeveloperMode::Strip,
             DeveloperMode::Hidden,

@@ -1,6 +1,20 @@
 //! What every rendered page must satisfy, whatever the input was.
 
 use errorsmith::markdown::is_safe_url;
+use errorsmith::project::{Project, ProjectOptions};
+use errorsmith::theme::Theme;
+
+/// The built-in content and default theme, loaded from a root with no
+/// project files, as every target starts from.
+pub fn builtin_project() -> (Project, Theme) {
+    let project = Project::load(&ProjectOptions {
+        root: "/nonexistent-errorsmith-fuzz-root".into(),
+        ..ProjectOptions::default()
+    })
+    .expect("built-in project loads");
+    let theme = project.theme().expect("default theme resolves");
+    (project, theme)
+}
 
 /// One start tag: its name and attributes, lowercased names.
 pub struct Tag {
