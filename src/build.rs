@@ -185,7 +185,7 @@ fn render_job(job: &Job, shared: &Shared) -> Result<(Vec<ManifestPage>, Vec<Outp
         shared.ssi,
     )?);
     let mut files = Vec::new();
-    if shared.ssi_fragments && !page.developer_html.is_empty() {
+    if shared.ssi_fragments && page.developer.html().is_some() {
         let fragment = shared
             .renderer
             .developer_fragment(page, strings, shared.ssi)?;

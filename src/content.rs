@@ -32,13 +32,14 @@ pub struct FrontMatter {
     pub extra: BTreeMap<String, serde_json::Value>,
 }
 
-/// One error page's content in one locale, ready to render.
-#[derive(Debug, Clone, Serialize)]
+/// One error page's content in one locale, ready to render. It is not
+/// `Serialize`: templates get a view made by `render`, which decides what
+/// of the developer part each file may carry.
+#[derive(Debug, Clone)]
 pub struct Page {
     pub code: u16,
     pub locale: String,
     /// Where the content came from, as shown in messages.
-    #[serde(skip)]
     pub origin: String,
     pub title: String,
     pub summary: String,
@@ -46,10 +47,47 @@ pub struct Page {
     pub retry_after: Option<u32>,
     pub extra: BTreeMap<String, serde_json::Value>,
     pub visitor_html: String,
-    pub developer_html: String,
     /// The visitor part as plain text, for the text format.
-    #[serde(skip)]
     pub visitor_text: String,
+    pub developer: DeveloperPart,
+}
+
+/// The developer part of a page. Its HTML is dropped at load time when the
+/// build strips the developer part, so nothing later can publish it; its
+/// text runs stay, for the publication gate to look for.
+#[derive(Debug, Clone, Default)]
+pub struct DeveloperPart {
+    html: Option<String>,
+    runs: Vec<String>,
+}
+
+impl DeveloperPart {
+    pub fn new(html: String, runs: Vec<String>) -> DeveloperPart {
+        DeveloperPart {
+            html: (!html.is_empty()).then_some(html),
+            runs,
+        }
+    }
+
+    /// The HTML, unless the page has none or it was stripped.
+    pub fn html(&self) -> Option<&str> {
+        self.html.as_deref()
+    }
+
+    /// Each run of text of the part, whitespace collapsed.
+    pub fn runs(&self) -> &[String] {
+        &self.runs
+    }
+
+    /// True when the content has a developer part, stripped or not.
+    pub fn exists(&self) -> bool {
+        !self.runs.is_empty() || self.html.is_some()
+    }
+
+    /// Forgets the HTML for good; the runs stay for the gate.
+    pub fn strip(&mut self) {
+        self.html = None;
+    }
 }
 
 /// True for the codes errorsmith builds pages for.
@@ -100,11 +138,16 @@ pub fn parse_page(
         ));
     }
 
+    let body_line = yaml_first_line + yaml.lines().count() + 1;
     let Body {
         visitor_html,
         developer_html,
         visitor_text,
-    } = markdown::render(body, options);
+        developer_runs,
+    } = markdown::render(body, options).map_err(|e| {
+        let line = body_line + body[..e.offset.min(body.len())].matches('\n').count();
+        format!("{}:{line}: {}", file.origin, e.message)
+    })?;
     Ok(Page {
         code,
         locale: locale.to_string(),
@@ -115,8 +158,8 @@ pub fn parse_page(
         retry_after: front.retry_after,
         extra: front.extra,
         visitor_html,
-        developer_html,
         visitor_text,
+        developer: DeveloperPart::new(developer_html, developer_runs),
     })
 }
 
@@ -183,7 +226,7 @@ mod tests {
         assert_eq!(page.fault, Fault::Server);
         assert_eq!(page.retry_after, Some(120));
         assert_eq!(page.visitor_html, "<p>Back soon.</p>\n");
-        assert!(page.developer_html.contains("restart"));
+        assert!(page.developer.html().unwrap().contains("restart"));
     }
 
     #[test]
@@ -256,5 +299,19 @@ mod tests {
     fn title_is_required() {
         let err = parse("404.md", "---\nsummary: x\n---\n").unwrap_err();
         assert!(err.contains("needs a `title`"), "{err}");
+    }
+
+    #[test]
+    fn markdown_errors_name_the_line_in_the_file() {
+        let err = parse(
+            "404.md",
+            "---\ntitle: Not Found\nsummary: x\n---\nGone.\n\n## Fix {.developer} now\n",
+        )
+        .unwrap_err();
+        assert!(
+            err.starts_with("content/404.md:7: `## Fix {.developer} now`")
+                || err.starts_with("content/404.md:7: `Fix {.developer} now`"),
+            "{err}"
+        );
     }
 }

@@ -49,13 +49,16 @@ impl Project {
         }
         let content_dir = explicit_or_found(&options.root, &options.content_dir, "content", true)?;
         let themes_dir = explicit_or_found(&options.root, &options.themes_dir, "themes", true)?;
-        let catalog = Catalog::load(&LoadOptions {
+        let mut catalog = Catalog::load(&LoadOptions {
             user_dir: content_dir.as_deref(),
             default_locale: &config.default_locale,
             markdown: MarkdownOptions {
                 allow_raw_html: config.allow_raw_html,
             },
         })?;
+        if config.developer == DeveloperMode::Strip {
+            catalog.strip_developer_parts();
+        }
         let themes = ThemeSources::load(themes_dir.as_deref())?;
         Ok(Project {
             config,

@@ -44,11 +44,49 @@ struct DeveloperView<'a> {
     request_fields: Vec<RequestField>,
 }
 
+/// The page as templates see it: every public field, and of the developer
+/// part only what [`developer_html_for`] lets this file carry.
+#[derive(Serialize)]
+struct PageFields<'a> {
+    code: u16,
+    locale: &'a str,
+    title: &'a str,
+    summary: &'a str,
+    fault: Fault,
+    retry_after: Option<u32>,
+    extra: &'a std::collections::BTreeMap<String, serde_json::Value>,
+    visitor_html: &'a str,
+    /// The same as `developer.html`, under the name older themes use.
+    developer_html: &'a str,
+}
+
+/// Which file of a page a template renders.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Part {
+    /// The page itself (`404.html`), public.
+    Page,
+    /// The developer part on its own (`developer/404.html`, SSI mode),
+    /// which the server sends only to trusted clients.
+    Fragment,
+}
+
+/// The developer HTML a file may carry: the page in hidden mode (the owner
+/// chose to ship it, concealed), the fragment in SSI mode, and nothing
+/// else. The only place the developer part reaches a template.
+pub fn developer_html_for<'a>(mode: DeveloperMode, part: Part, page: &'a Page) -> &'a str {
+    match (mode, part) {
+        (DeveloperMode::Hidden, Part::Page) | (DeveloperMode::Ssi, Part::Fragment) => {
+            page.developer.html().unwrap_or_default()
+        }
+        _ => "",
+    }
+}
+
 #[derive(Serialize)]
 struct PageView<'a> {
     lang: &'a str,
     dir: &'static str,
-    page: &'a Page,
+    page: PageFields<'a>,
     site: &'a SiteView,
     strings: &'a Strings,
     fault_note: &'a str,
@@ -136,7 +174,7 @@ impl Renderer {
         locale_dir: &str,
         ssi: &dyn SsiMarkup,
     ) -> Result<String> {
-        let developer = self.developer_view(page, strings, locale_dir, ssi, false);
+        let developer = self.developer_view(page, strings, locale_dir, ssi, Part::Page);
         let context = self.context(page, strings, developer)?;
         self.render_template(PAGE_TEMPLATE, &context)
     }
@@ -148,7 +186,7 @@ impl Renderer {
         strings: &Strings,
         ssi: &dyn SsiMarkup,
     ) -> Result<String> {
-        let developer = self.developer_view(page, strings, "", ssi, true);
+        let developer = self.developer_view(page, strings, "", ssi, Part::Fragment);
         let context = self.context(page, strings, developer)?;
         self.render_template(DEVELOPER_TEMPLATE, &context)
     }
@@ -159,14 +197,11 @@ impl Renderer {
         strings: &Strings,
         locale_dir: &str,
         ssi: &dyn SsiMarkup,
-        fragment: bool,
+        part: Part,
     ) -> DeveloperView<'a> {
         let mode = self.mode;
-        let html = if mode == DeveloperMode::Strip {
-            ""
-        } else {
-            page.developer_html.as_str()
-        };
+        let html = developer_html_for(mode, part, page);
+        let fragment = part == Part::Fragment;
         DeveloperView {
             mode: mode.as_str(),
             html,
@@ -193,7 +228,17 @@ impl Renderer {
         let view = PageView {
             lang: &page.locale,
             dir: if strings.is_rtl() { "rtl" } else { "ltr" },
-            page,
+            page: PageFields {
+                code: page.code,
+                locale: &page.locale,
+                title: &page.title,
+                summary: &page.summary,
+                fault: page.fault,
+                retry_after: page.retry_after,
+                extra: &page.extra,
+                visitor_html: &page.visitor_html,
+                developer_html: developer.html,
+            },
             site: &self.site,
             strings,
             fault_note,

@@ -1,10 +1,14 @@
 //! Markdown to HTML, split into the visitor part and the developer part.
 //!
 //! A heading with the class `developer` (`## Troubleshooting {.developer}`)
-//! starts the developer part; it runs until the next heading of the same or a
-//! higher level that is not marked. Everything else is the visitor part.
+//! starts the developer part; [`boundary::split`] is the one place that
+//! decides where it ends. Everything else is the visitor part. Then each
+//! part is made safe: no raw HTML unless allowed, no script URLs, no remote
+//! images, no author comments, no control characters.
 
-use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, html};
+pub mod boundary;
+
+use pulldown_cmark::{CowStr, Event, Options, Parser, Tag, html};
 
 /// Choices that change how Markdown becomes HTML.
 #[derive(Debug, Clone, Copy, Default)]
@@ -21,9 +25,13 @@ pub struct Body {
     pub developer_html: String,
     /// The visitor part as plain text, for `text/plain` responses.
     pub visitor_text: String,
+    /// Each run of text of the developer part, as written: what the
+    /// publication gate looks for in files that must not carry it.
+    pub developer_runs: Vec<String>,
 }
 
-const DEVELOPER_CLASS: &str = "developer";
+pub use boundary::BoundaryError as MarkdownError;
+
 /// Key-value heading attributes (`## Title {lang=de}`) kept in the HTML.
 const SAFE_HEADING_ATTRIBUTES: [&str; 3] = ["lang", "dir", "title"];
 
@@ -35,14 +43,27 @@ fn parser(markdown: &str) -> Parser<'_> {
     Parser::new_ext(markdown, options)
 }
 
-/// Renders `markdown` and splits it into visitor and developer HTML.
-pub fn render(markdown: &str, options: MarkdownOptions) -> Body {
-    let mut visitor = Vec::new();
-    let mut developer = Vec::new();
-    let mut developer_level: Option<HeadingLevel> = None;
-    let mut hidden_image_depth = 0usize;
+/// Renders `markdown` and splits it into visitor and developer HTML. An
+/// error carries the byte offset into `markdown` it is about.
+pub fn render(markdown: &str, options: MarkdownOptions) -> Result<Body, MarkdownError> {
+    let split = boundary::split(parser(markdown).into_offset_iter().collect())?;
+    let visitor = make_safe(split.visitor, options);
+    let developer = make_safe(split.developer, options);
+    Ok(Body {
+        visitor_text: to_text(&visitor),
+        developer_runs: text_runs(&developer),
+        visitor_html: to_html(visitor),
+        developer_html: to_html(developer),
+    })
+}
 
-    for event in parser(markdown) {
+/// The events of one part, with everything that could run, load or hide
+/// something taken out.
+fn make_safe(events: Vec<Event<'_>>, options: MarkdownOptions) -> Vec<Event<'_>> {
+    let mut out = Vec::with_capacity(events.len());
+    let mut hidden_image_depth = 0usize;
+    let mut in_comment = false;
+    for event in events {
         let event = match event {
             Event::Start(Tag::Heading {
                 level,
@@ -50,15 +71,9 @@ pub fn render(markdown: &str, options: MarkdownOptions) -> Body {
                 classes,
                 attrs,
             }) => {
-                let marked = classes.iter().any(|c| c.as_ref() == DEVELOPER_CLASS);
-                if marked {
-                    developer_level = Some(level);
-                } else if developer_level.is_some_and(|open| level <= open) {
-                    developer_level = None;
-                }
                 let classes = classes
                     .into_iter()
-                    .filter(|c| c.as_ref() != DEVELOPER_CLASS)
+                    .filter(|c| !c.eq_ignore_ascii_case(boundary::MARKER_CLASS))
                     .collect();
                 // `{onclick=...}` would be an event handler: only
                 // attributes that cannot run or load anything pass.
@@ -73,9 +88,21 @@ pub fn render(markdown: &str, options: MarkdownOptions) -> Body {
                     attrs,
                 })
             }
-            Event::Html(raw) | Event::InlineHtml(raw) if !options.allow_raw_html => {
-                Event::Text(raw)
+            Event::Html(raw) | Event::InlineHtml(raw) => {
+                // Comments are notes to other authors, in every mode.
+                let kept = without_comments(&raw, &mut in_comment);
+                if kept.trim().is_empty() {
+                    continue;
+                }
+                let kept = CowStr::from(without_controls(&kept).into_owned());
+                if options.allow_raw_html {
+                    Event::Html(kept)
+                } else {
+                    Event::Text(kept)
+                }
             }
+            Event::Text(text) => Event::Text(controls_removed(text)),
+            Event::Code(text) => Event::Code(controls_removed(text)),
             Event::Start(Tag::Link {
                 link_type,
                 dest_url,
@@ -99,18 +126,74 @@ pub fn render(markdown: &str, options: MarkdownOptions) -> Body {
             }
             other => other,
         };
-        if developer_level.is_some() {
-            developer.push(event);
+        out.push(event);
+    }
+    out
+}
+
+/// `raw` without `<!-- ... -->` spans; `in_comment` carries an open comment
+/// over to the next piece of raw HTML (a block comes line by line).
+fn without_comments(raw: &str, in_comment: &mut bool) -> String {
+    let mut kept = String::new();
+    let mut rest = raw;
+    loop {
+        if *in_comment {
+            match rest.find("-->") {
+                Some(end) => {
+                    rest = &rest[end + 3..];
+                    *in_comment = false;
+                }
+                None => return kept,
+            }
         } else {
-            visitor.push(event);
+            match rest.find("<!--") {
+                Some(start) => {
+                    kept.push_str(&rest[..start]);
+                    rest = &rest[start + 4..];
+                    *in_comment = true;
+                }
+                None => {
+                    kept.push_str(rest);
+                    return kept;
+                }
+            }
         }
     }
+}
 
-    Body {
-        visitor_text: to_text(&visitor),
-        visitor_html: to_html(visitor),
-        developer_html: to_html(developer),
+/// NUL, escape and other control characters mean nothing on a page and
+/// can confuse terminals reading the text version; tabs and newlines stay.
+fn without_controls(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.chars().any(is_stray_control) {
+        text.chars().filter(|c| !is_stray_control(*c)).collect()
+    } else {
+        std::borrow::Cow::Borrowed(text)
     }
+}
+
+fn controls_removed(text: CowStr<'_>) -> CowStr<'_> {
+    match without_controls(&text) {
+        std::borrow::Cow::Borrowed(_) => text,
+        std::borrow::Cow::Owned(clean) => CowStr::from(clean),
+    }
+}
+
+fn is_stray_control(c: char) -> bool {
+    c.is_control() && !matches!(c, '\n' | '\t' | '\r')
+}
+
+/// The text of each text event, with runs of whitespace made one space.
+fn text_runs(events: &[Event<'_>]) -> Vec<String> {
+    events
+        .iter()
+        .filter_map(|event| match event {
+            Event::Text(text) | Event::Code(text) | Event::Html(text) => {
+                let run = text.split_whitespace().collect::<Vec<_>>().join(" ");
+                (!run.is_empty()).then_some(run)
+            }
+            _ => None,
+        })
+        .collect()
 }
 
 /// Plain text for terminals and logs: paragraphs and headings separated by
@@ -198,7 +281,7 @@ mod tests {
     use super::*;
 
     fn split(md: &str) -> Body {
-        render(md, MarkdownOptions::default())
+        render(md, MarkdownOptions::default()).unwrap()
     }
 
     #[test]
@@ -281,15 +364,16 @@ mod tests {
             MarkdownOptions {
                 allow_raw_html: true,
             },
-        );
+        )
+        .unwrap();
         assert!(body.visitor_html.contains("<b>bold</b>"));
     }
 
     #[test]
     fn ssi_and_template_syntax_stay_inert_text() {
+        // An SSI directive is a comment: dropped, never a live directive.
         let body = split("<!--# exec cmd=\"id\" --> and {{ secret }}\n");
-        assert!(body.visitor_html.contains("&lt;!--# exec"));
-        assert!(!body.visitor_html.contains("<!--#"));
+        assert_eq!(body.visitor_html, " and {{ secret }}\n");
     }
 
     #[test]
@@ -333,5 +417,33 @@ mod tests {
         let body = split("![a cat](https://example.com/cat.png)\n");
         assert!(!body.visitor_html.contains("<img"));
         assert!(body.visitor_html.contains("a cat"));
+    }
+
+    #[test]
+    fn author_comments_are_dropped_in_every_mode() {
+        for allow_raw_html in [false, true] {
+            let body = render(
+                "<!-- note\nfor authors -->\n\nshown <!-- inline note --> text\n\n## Fix {.developer}\n\n<!--# exec cmd=\"id\" -->\n",
+                MarkdownOptions { allow_raw_html },
+            )
+            .unwrap();
+            for part in [&body.visitor_html, &body.developer_html, &body.visitor_text] {
+                assert!(!part.contains("note"), "{part}");
+                assert!(!part.contains("exec"), "{part}");
+            }
+            assert!(body.visitor_html.contains("shown"));
+        }
+    }
+
+    #[test]
+    fn control_characters_never_reach_the_output() {
+        let body = split("a\u{0}b\u{1b}[31mc\u{7}d\n\n`x\u{8}y`\n");
+        assert_eq!(body.visitor_html, "<p>ab[31mcd</p>\n<p><code>xy</code></p>\n");
+    }
+
+    #[test]
+    fn developer_runs_are_the_text_of_the_developer_part() {
+        let body = split("Public words.\n\n## Fix it {.developer}\n\n- Check `nginx -t`  output\n");
+        assert_eq!(body.developer_runs, ["Fix it", "Check", "nginx -t", "output"]);
     }
 }
