@@ -5,7 +5,9 @@ use crate::content::Page;
 use crate::formats::{self, Format};
 use crate::output::{self, Manifest, ManifestPage, OutputFile};
 use crate::project::{Project, ProjectOptions};
+use crate::publish::{DeveloperRun, Gate, GateInput, Published};
 use crate::render::Renderer;
+use crate::render::SsiMarkup;
 use crate::servers::ServerInput;
 use crate::servers::nginx::NginxSsi;
 use crate::strings::Strings;
@@ -42,9 +44,9 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
     })
 }
 
-/// Every file of a build, in memory.
+/// Every file of a build, in memory, admitted by the publication gate.
 pub struct Rendered {
-    pub files: Vec<OutputFile>,
+    pub files: Vec<Published>,
     pub manifest: Manifest,
     pub fallbacks: Vec<String>,
 }
@@ -132,7 +134,6 @@ pub fn render_project(project: &Project, out_dir: &Path) -> Result<Rendered> {
         default_locale,
         pages,
     );
-    files.push(manifest.to_file());
     let server_input = ServerInput {
         pages: files
             .iter()
@@ -145,11 +146,154 @@ pub fn render_project(project: &Project, out_dir: &Path) -> Result<Rendered> {
         trusted_networks: config.trusted_networks.clone(),
     };
     files.extend(crate::servers::all_files(&server_input)?);
+    let mut manifest = manifest;
+    let page_paths: BTreeSet<&str> = manifest.pages.iter().map(|p| p.path.as_str()).collect();
+    let other_files = files
+        .iter()
+        .map(|f| f.path.as_str())
+        .filter(|path| !page_paths.contains(path))
+        .map(str::to_string)
+        .collect();
+    manifest.files = other_files;
+    manifest.files.sort();
+    files.push(manifest.to_file());
+    let gate = publication_gate(project, &theme, &jobs, &strings, &ssi)?;
     Ok(Rendered {
-        files,
+        files: gate.admit_all(files)?,
         manifest,
         fallbacks,
     })
+}
+
+/// The gate for this build: what the theme's source holds, what errorsmith's
+/// SSI writer adds, and what of the content is the developer part.
+fn publication_gate(
+    project: &Project,
+    theme: &crate::theme::Theme,
+    jobs: &[Job],
+    strings: &BTreeMap<&str, Strings>,
+    ssi: &NginxSsi,
+) -> Result<Gate> {
+    let config = &project.config;
+    let theme_sources: Vec<&str> = theme
+        .files
+        .values()
+        .chain(theme.ancestors.iter().flat_map(|(_, files)| files.values()))
+        .filter_map(|file| file.text().ok())
+        .collect();
+    let mut own_ssi = BTreeSet::new();
+    if config.developer == DeveloperMode::Ssi {
+        let markup = jobs
+            .iter()
+            .map(|job| ssi.developer_include(&format!("{}/", job.locale), job.page.code))
+            .chain(
+                strings
+                    .values()
+                    .flat_map(|s| ssi.request_fields(s))
+                    .map(|field| field.value),
+            );
+        for text in markup {
+            own_ssi.extend(ssi_directives(&text));
+        }
+    }
+    let pages = project.catalog.pages.values();
+    let developer_runs = pages
+        .clone()
+        .flat_map(|page| {
+            page.developer.runs().iter().map(|text| DeveloperRun {
+                text: text.clone(),
+                origin: page.origin.clone(),
+            })
+        })
+        .collect();
+    let strings_text: Vec<String> = strings
+        .values()
+        .map(|s| serde_json::to_string(s).unwrap_or_default())
+        .collect();
+    let site = &config.site;
+    let config_file = config
+        .origin
+        .as_ref()
+        .map_or_else(|| "the defaults".to_string(), |p| p.display().to_string());
+    let mut values: Vec<(String, String)> = [
+        ("site.name", Some(&site.name)),
+        ("site.home_url", Some(&site.home_url)),
+        ("site.status_url", site.status_url.as_ref()),
+        ("site.support_url", site.support_url.as_ref()),
+        ("site.footer", site.footer.as_ref()),
+    ]
+    .into_iter()
+    .filter_map(|(key, value)| Some((format!("`{key}` in {config_file}"), value?.clone())))
+    .collect();
+    let site_values: Vec<String> = values.iter().map(|(_, v)| v.clone()).collect();
+    let mut public_text: Vec<&str> = theme_sources.clone();
+    public_text.extend(site_values.iter().map(String::as_str));
+    public_text.extend(strings_text.iter().map(String::as_str));
+    for page in pages {
+        public_text.extend([
+            page.title.as_str(),
+            page.summary.as_str(),
+            page.visitor_html.as_str(),
+            page.visitor_text.as_str(),
+        ]);
+        values.push((format!("`title` in {}", page.origin), page.title.clone()));
+        values.push((
+            format!("`summary` in {}", page.origin),
+            page.summary.clone(),
+        ));
+        values.push((
+            format!("`extra` in {}", page.origin),
+            serde_json::to_string(&page.extra).unwrap_or_default(),
+        ));
+        values.push((
+            format!("the text of {}", page.origin),
+            page.visitor_html.clone(),
+        ));
+        if let Some(html) = page.developer.html() {
+            values.push((
+                format!("the developer part of {}", page.origin),
+                html.to_string(),
+            ));
+        }
+    }
+    let page_sources = jobs
+        .iter()
+        .flat_map(|job| {
+            let source = format!(
+                "{}: page {} ({})",
+                job.page.origin, job.page.code, job.locale
+            );
+            let mut paths = vec![format!("{}/{}.html", job.locale, job.page.code)];
+            if job.top_level {
+                paths.push(format!("{}.html", job.page.code));
+            }
+            paths.into_iter().map(move |path| (path, source.clone()))
+        })
+        .collect();
+    Gate::new(GateInput {
+        mode: config.developer,
+        theme_sources,
+        theme: &theme.name,
+        own_ssi,
+        developer_runs,
+        public_text,
+        values,
+        page_sources,
+    })
+}
+
+/// Every `<!--# ... -->` in `text`.
+fn ssi_directives(text: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    let mut rest = text;
+    while let Some(start) = rest.find("<!--#") {
+        let end = rest[start..]
+            .find("-->")
+            .map_or(rest.len(), |e| start + e + 3);
+        found.push(rest[start..end].to_string());
+        rest = &rest[end..];
+    }
+    found
 }
 
 /// One page in one locale to render.

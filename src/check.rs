@@ -10,8 +10,8 @@ use serde::Serialize;
 use std::collections::BTreeSet;
 use std::path::Path;
 
-/// Largest page a build may produce.
-pub const PAGE_BUDGET: usize = 8 * 1024;
+/// Largest page a build may produce; the publication gate enforces it.
+pub const PAGE_BUDGET: usize = crate::publish::PAGE_BUDGET;
 /// WCAG 2 AA contrast for normal text.
 pub const MIN_CONTRAST: f64 = 4.5;
 
@@ -173,7 +173,6 @@ pub fn check(options: &ProjectOptions) -> Report {
     // Nothing is written, so any folder does for the server snippets.
     match render_project(&project, Path::new("/errorsmith-check")) {
         Ok(rendered) => {
-            check_budget(&mut report, &project, &rendered);
             check_links(&mut report, &project, &rendered);
         }
         Err(error) => add_error_lines(&mut report, &error, &config_file),
@@ -391,30 +390,6 @@ pub fn external_references(text: &str) -> Vec<(usize, String)> {
     found.sort();
     found.dedup();
     found
-}
-
-fn check_budget(report: &mut Report, project: &Project, rendered: &Rendered) {
-    let mut seen = BTreeSet::new();
-    for page in &rendered.manifest.pages {
-        if page.bytes <= PAGE_BUDGET || !seen.insert((page.locale.clone(), page.code)) {
-            continue;
-        }
-        let source_locale = page.fallback_from.as_deref().unwrap_or(&page.locale);
-        let origin = project
-            .catalog
-            .page(source_locale, page.code)
-            .map(|p| p.origin.clone())
-            .unwrap_or_else(|| page.path.clone());
-        report.error(
-            &origin,
-            None,
-            format!(
-                "page {} ({}) is {} bytes, over the {PAGE_BUDGET}-byte budget",
-                page.code, page.locale, page.bytes
-            ),
-            "shorten the text, or move detail to the developer part with --developer strip or ssi",
-        );
-    }
 }
 
 /// Relative links in content must lead to a page the build produces.

@@ -17,6 +17,7 @@ pub mod minify;
 pub mod output;
 pub mod palette;
 pub mod project;
+pub mod publish;
 pub mod render;
 #[cfg(feature = "serve")]
 pub mod serve;

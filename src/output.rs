@@ -4,6 +4,9 @@
 
 use crate::formats::Format;
 use crate::fsx;
+
+mod staging;
+use crate::publish::Published;
 use anyhow::{Context, Result, bail};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -45,6 +48,10 @@ pub struct Manifest {
     pub developer: String,
     pub default_locale: String,
     pub pages: Vec<ManifestPage>,
+    /// Every other file of the build (fragments, server configs), so the
+    /// next build knows which files in the folder are its own.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub files: Vec<String>,
 }
 
 impl Manifest {
@@ -61,6 +68,7 @@ impl Manifest {
             developer: developer.into(),
             default_locale: default_locale.into(),
             pages,
+            files: Vec::new(),
         }
     }
 
@@ -81,26 +89,21 @@ impl Manifest {
     }
 }
 
-/// Replaces `target` with a directory holding exactly `files`.
-pub fn replace_dir(target: &Path, files: &[OutputFile]) -> Result<()> {
+/// Replaces `target` with a directory holding exactly `files`. Leftovers
+/// of earlier builds that died are removed first; a build stopped by
+/// SIGINT or SIGTERM removes its own staging folder (see [`staging`]).
+pub fn replace_dir(target: &Path, files: &[Published]) -> Result<()> {
     let parent = match target.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
     };
     fsx::create_dir_all(&parent)?;
+    staging::remove_leftovers(&parent);
     if target.exists() {
         ensure_replaceable(target)?;
     }
 
-    let staging = tempfile::Builder::new()
-        .prefix(".errorsmith-staging-")
-        .tempdir_in(&parent)
-        .with_context(|| {
-            format!(
-                "cannot create a staging directory in `{}`",
-                parent.display()
-            )
-        })?;
+    let staging = staging::Staging::create(&parent)?;
     let dirs: BTreeSet<&Path> = files
         .iter()
         .filter_map(|file| Path::new(&file.path).parent())
@@ -113,27 +116,7 @@ pub fn replace_dir(target: &Path, files: &[OutputFile]) -> Result<()> {
     files
         .par_iter()
         .try_for_each(|file| fsx::write(&staging.path().join(&file.path), &file.bytes))?;
-
-    if target.exists() {
-        // rename(2) may replace an empty directory, so the old output is
-        // moved onto a fresh empty one and removed only after the swap.
-        let old = tempfile::Builder::new()
-            .prefix(".errorsmith-old-")
-            .tempdir_in(&parent)
-            .with_context(|| format!("cannot create a directory in `{}`", parent.display()))?
-            .keep();
-        fsx::rename(target, &old)?;
-        if let Err(error) = fsx::rename(staging.path(), target) {
-            let _ = std::fs::rename(&old, target);
-            return Err(error);
-        }
-        let _ = staging.keep();
-        fsx::remove_dir_all(&old)?;
-    } else {
-        fsx::rename(staging.path(), target)?;
-        let _ = staging.keep();
-    }
-    Ok(())
+    staging.swap_into(target)
 }
 
 /// Any version's manifest names its generator; nothing else is required,
@@ -160,7 +143,7 @@ fn ensure_replaceable(target: &Path) -> Result<()> {
     }
     if target.join(MANIFEST).is_file() {
         return if written_by_errorsmith(&target.join(MANIFEST)) {
-            Ok(())
+            refuse_files_not_in_manifest(target)
         } else {
             bail!(
                 "`{}` holds a {MANIFEST} errorsmith did not write; choose another --out",
@@ -177,4 +160,61 @@ fn ensure_replaceable(target: &Path) -> Result<()> {
         );
     }
     Ok(())
+}
+
+/// A rebuild replaces the whole folder, so a file the user put there would
+/// be lost: the build stops and names them instead.
+fn refuse_files_not_in_manifest(target: &Path) -> Result<()> {
+    let manifest = Manifest::read(target)?;
+    let mut ours: BTreeSet<PathBuf> = manifest
+        .pages
+        .iter()
+        .map(|p| PathBuf::from(&p.path))
+        .chain(manifest.files.iter().map(PathBuf::from))
+        .collect();
+    ours.insert(PathBuf::from(MANIFEST));
+    // Manifests before `files` existed listed pages only.
+    let legacy = manifest.files.is_empty();
+    let folders: BTreeSet<PathBuf> = ours
+        .iter()
+        .flat_map(|p| p.ancestors().skip(1).map(Path::to_path_buf))
+        .collect();
+    let mut foreign = Vec::new();
+    for entry in walkdir::WalkDir::new(target)
+        .min_depth(1)
+        .sort_by_file_name()
+    {
+        let entry = entry.with_context(|| format!("cannot read `{}`", target.display()))?;
+        let rel = entry.path().strip_prefix(target).unwrap_or(entry.path());
+        let is_dir = entry.file_type().is_dir();
+        let known = if is_dir {
+            folders.contains(rel)
+        } else {
+            ours.contains(rel)
+        };
+        let legacy_known = legacy
+            && (rel.starts_with("servers")
+                || rel.components().any(|c| c.as_os_str() == "developer"));
+        if !known && !legacy_known {
+            foreign.push(format!(
+                "{}{}",
+                target.join(rel).display(),
+                if is_dir { "/" } else { "" }
+            ));
+        }
+    }
+    if foreign.is_empty() {
+        return Ok(());
+    }
+    let count = foreign.len();
+    foreign.truncate(10);
+    bail!(
+        "`{}` holds {count} file{} errorsmith did not write: {}{}; a build replaces the whole folder, so move {} out of it (or delete {}) and build again",
+        target.display(),
+        if count == 1 { "" } else { "s" },
+        foreign.join(", "),
+        if count > 10 { ", ..." } else { "" },
+        if count == 1 { "it" } else { "them" },
+        if count == 1 { "it" } else { "them" },
+    )
 }

@@ -6,7 +6,7 @@ use crate::content::{Fault, Page};
 use crate::palette::Palette;
 use crate::strings::Strings;
 use crate::theme::{PAGE_TEMPLATE, Theme};
-use anyhow::{Result, anyhow};
+use anyhow::{Result, anyhow, bail};
 use serde::Serialize;
 use std::collections::HashMap;
 use tera::{Context, Tera};
@@ -25,6 +25,48 @@ pub struct SiteView {
     pub footer: Option<String>,
     /// The logo as a `data:` URI.
     pub logo: Option<String>,
+}
+
+impl SiteView {
+    /// The same values escaped for CSS, for `style.css` templates: a value
+    /// there can be a string, a URL or a custom property, and CSS escapes
+    /// (`\3C `) read the same in all of them, so no value can close a
+    /// string, a rule or the `<style>` element.
+    pub fn css_escaped(&self) -> SiteView {
+        let escape = |value: &Option<String>| value.as_deref().map(css_escape);
+        SiteView {
+            name: css_escape(&self.name),
+            home_url: css_escape(&self.home_url),
+            status_url: escape(&self.status_url),
+            support_url: escape(&self.support_url),
+            footer: escape(&self.footer),
+            logo: escape(&self.logo),
+        }
+    }
+}
+
+/// `value` with every ASCII character other than letters, digits, `-` and
+/// `_` written as a CSS hex escape; other characters are safe as they are.
+pub fn css_escape(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for c in value.chars() {
+        if c.is_ascii_alphanumeric() || c == '-' || c == '_' || !c.is_ascii() {
+            if !c.is_control() {
+                out.push(c);
+            }
+        } else if !c.is_control() || c == '\t' {
+            out.push_str(&format!("\\{:X} ", c as u32));
+        }
+    }
+    out
+}
+
+/// What in a stylesheet would end the `<style>` element or start markup.
+fn ends_the_style_element(css: &str) -> Option<&'static str> {
+    let lower = css.to_ascii_lowercase();
+    ["</style", "<!--", "-->", "<script", "</"]
+        .into_iter()
+        .find(|bad| lower.contains(bad))
 }
 
 /// One request detail nginx fills in (SSI mode only).
@@ -73,7 +115,7 @@ pub enum Part {
 /// The developer HTML a file may carry: the page in hidden mode (the owner
 /// chose to ship it, concealed), the fragment in SSI mode, and nothing
 /// else. The only place the developer part reaches a template.
-pub fn developer_html_for<'a>(mode: DeveloperMode, part: Part, page: &'a Page) -> &'a str {
+pub fn developer_html_for(mode: DeveloperMode, part: Part, page: &Page) -> &str {
     match (mode, part) {
         (DeveloperMode::Hidden, Part::Page) | (DeveloperMode::Ssi, Part::Fragment) => {
             page.developer.html().unwrap_or_default()
@@ -151,9 +193,18 @@ impl Renderer {
         if renderer.tera.contains_template(STYLE_TEMPLATE) {
             let mut context = Context::new();
             context.insert("colors", &renderer.palette);
-            context.insert("site", &renderer.site);
+            context.insert("site", &renderer.site.css_escaped());
             let css = renderer.render_template(STYLE_TEMPLATE, &context)?;
             renderer.css = crate::minify::stylesheet(&css);
+            if let Some(bad) = ends_the_style_element(&renderer.css) {
+                let origin = renderer
+                    .origins
+                    .get(STYLE_TEMPLATE)
+                    .map_or(STYLE_TEMPLATE, String::as_str);
+                bail!(
+                    "{origin}: the stylesheet contains `{bad}`, which would end the page's <style> element and let markup in; remove it from the theme"
+                );
+            }
         }
         Ok(renderer)
     }
@@ -205,7 +256,8 @@ impl Renderer {
         DeveloperView {
             mode: mode.as_str(),
             html,
-            include: if mode == DeveloperMode::Ssi && !fragment {
+            // Only a page that has a developer part gets the include.
+            include: if mode == DeveloperMode::Ssi && !fragment && page.developer.exists() {
                 ssi.developer_include(locale_dir, page.code)
             } else {
                 String::new()
@@ -292,4 +344,31 @@ fn template_error(
         source = cause.source();
     }
     anyhow!(message)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn css_escape_leaves_nothing_that_ends_a_string_rule_or_element() {
+        let hostile = "</style><script>alert(1)</script>\"}body{x:url(//e)};\\\n";
+        let escaped = css_escape(hostile);
+        for bad in ["<", ">", "\"", "'", "{", "}", ";", "(", "/", "\n"] {
+            assert!(!escaped.contains(bad), "{bad} in {escaped}");
+        }
+        assert!(escaped.starts_with("\\3C \\2F style\\3E "), "{escaped}");
+        assert_eq!(css_escape("Acme-Café_1"), "Acme-Café_1");
+        assert_eq!(
+            css_escape("data:image/png;base64,AB+/="),
+            "data\\3A image\\2F png\\3B base64\\2C AB\\2B \\2F \\3D "
+        );
+    }
+
+    #[test]
+    fn stylesheets_that_would_end_the_style_element_are_found() {
+        assert_eq!(ends_the_style_element("a{b:c}"), None);
+        assert_eq!(ends_the_style_element("a{}</STYLE><p>"), Some("</style"));
+        assert_eq!(ends_the_style_element("a{}<!--"), Some("<!--"));
+    }
 }

@@ -126,7 +126,9 @@ pub fn is_marked(tag: &Tag<'_>) -> bool {
 /// a page can still show the syntax.
 fn marker_lookalike(event: &Event<'_>, in_code_block: bool) -> Option<String> {
     match event {
-        Event::Start(Tag::Heading { id: Some(id), .. }) if id.eq_ignore_ascii_case(MARKER_CLASS) => {
+        Event::Start(Tag::Heading { id: Some(id), .. })
+            if id.eq_ignore_ascii_case(MARKER_CLASS) =>
+        {
             Some(format!(
                 "`{{#{id}}}` gives the heading the id the theme uses for the developer part; to mark the developer part write `{{.developer}}` at the end of the heading"
             ))
@@ -167,7 +169,9 @@ mod tests {
 
     fn parts(markdown: &str) -> Result<(String, String), String> {
         let options = Options::ENABLE_HEADING_ATTRIBUTES | Options::ENABLE_TABLES;
-        let events = Parser::new_ext(markdown, options).into_offset_iter().collect();
+        let events = Parser::new_ext(markdown, options)
+            .into_offset_iter()
+            .collect();
         let split = split(events).map_err(|e| e.message)?;
         let render = |events: Vec<Event>| {
             let mut out = String::new();
@@ -187,7 +191,8 @@ mod tests {
 
     #[test]
     fn a_marked_heading_opens_the_part_until_an_unmarked_heading_of_its_level() {
-        let md = "intro\n\n## Fix {.developer}\n\nsecret\n\n### Deeper\n\nstill\n\n## Public\n\nopen\n";
+        let md =
+            "intro\n\n## Fix {.developer}\n\nsecret\n\n### Deeper\n\nstill\n\n## Public\n\nopen\n";
         assert_eq!(visitor(md), "<p>intro</p>\n<h2>Public</h2>\n<p>open</p>\n");
         assert!(developer(md).contains("secret") && developer(md).contains("still"));
     }
@@ -223,7 +228,10 @@ mod tests {
     fn setext_headings_are_markers_too() {
         let md = "Dev {.developer}\n---\n\nsecret\n\nPublic\n------\n\nopen\n";
         assert_eq!(visitor(md), "<h2>Public</h2>\n<p>open</p>\n");
-        assert_eq!(developer(md), "<h2 class=\"developer\">Dev</h2>\n<p>secret</p>\n");
+        assert_eq!(
+            developer(md),
+            "<h2 class=\"developer\">Dev</h2>\n<p>secret</p>\n"
+        );
     }
 
     #[test]
@@ -274,10 +282,16 @@ mod tests {
             "- item {.developer}\n",
         ] {
             let error = parts(md).unwrap_err();
-            assert!(error.contains("looks like a developer marker"), "{md}: {error}");
+            assert!(
+                error.contains("looks like a developer marker"),
+                "{md}: {error}"
+            );
         }
         let error = parts("## Fix {#developer}\n").unwrap_err();
-        assert!(error.contains("`{#developer}` gives the heading the id"), "{error}");
+        assert!(
+            error.contains("`{#developer}` gives the heading the id"),
+            "{error}"
+        );
     }
 
     #[test]

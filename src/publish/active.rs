@@ -1,0 +1,310 @@
+//! Finds what in an HTML file could run, load or be executed by a server:
+//! scripts, event handlers, script URLs, SSI directives, frames and
+//! embedded objects, and loads from elsewhere. The gate allows each only if
+//! the theme's own source (or errorsmith's SSI writer) has it.
+
+/// One thing found, with the texts that must all occur in the theme's
+/// source for it to be the theme's own.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Active {
+    pub what: String,
+    pub evidence: Vec<String>,
+}
+
+/// Elements that load or run something whatever their attributes.
+const ACTIVE_ELEMENTS: [&str; 8] = [
+    "iframe", "frame", "frameset", "object", "embed", "applet", "base", "portal",
+];
+/// Attributes whose value is fetched.
+const LOAD_ATTRIBUTES: [&str; 6] = ["src", "srcset", "poster", "data", "action", "formaction"];
+
+pub fn find(html: &str) -> Vec<Active> {
+    let mut found = Vec::new();
+    let lower = html.to_ascii_lowercase();
+    let mut i = 0;
+    while let Some(offset) = html[i..].find('<') {
+        let at = i + offset;
+        if html[at..].starts_with("<!--") {
+            let end = html[at..].find("-->").map_or(html.len(), |e| at + e + 3);
+            let comment = &html[at..end];
+            if comment.starts_with("<!--#") {
+                found.push(Active {
+                    what: format!("the SSI directive `{}`", short(comment)),
+                    evidence: vec![comment.to_string()],
+                });
+            }
+            i = end;
+            continue;
+        }
+        let tag_end = tag_end(html, at);
+        let tag = &html[at..tag_end];
+        i = tag_end;
+        let Some(name) = element_name(tag) else {
+            continue;
+        };
+        let attributes = attributes(tag, name.len() + 1);
+        inspect_element(&name, &attributes, &mut found);
+        if name == "script" || name == "style" {
+            let close = lower[i..]
+                .find(&format!("</{name}"))
+                .map_or(html.len(), |c| i + c);
+            let body = &html[i..close];
+            if name == "script" {
+                let evidence = if body.trim().is_empty() {
+                    tag.to_string()
+                } else {
+                    body.trim().to_string()
+                };
+                found.push(Active {
+                    what: format!("a <script> element `{}`", short(&format!("{tag}{body}"))),
+                    evidence: vec![evidence],
+                });
+            } else {
+                inspect_css(body, &mut found);
+            }
+            i = close;
+        }
+    }
+    found
+}
+
+fn inspect_element(name: &str, attributes: &[(String, String)], found: &mut Vec<Active>) {
+    if ACTIVE_ELEMENTS.contains(&name) {
+        found.push(Active {
+            what: format!("an <{name}> element"),
+            evidence: vec![format!("<{name}")],
+        });
+    }
+    for (key, value) in attributes {
+        let decoded = decode(value);
+        if key.len() > 2 && key.starts_with("on") {
+            found.push(Active {
+                what: format!("the event handler `{key}={}`", short(&decoded)),
+                evidence: vec![key.clone(), decoded.clone()],
+            });
+        }
+        if is_script_url(&decoded) {
+            found.push(Active {
+                what: format!("the script URL `{}` in `{key}`", short(&decoded)),
+                evidence: vec![decoded.clone()],
+            });
+        }
+        let fetched = LOAD_ATTRIBUTES.contains(&key.as_str())
+            || (key == "href" && name != "a" && name != "area")
+            || key == "xlink:href";
+        if fetched && !is_inline(&decoded) {
+            found.push(Active {
+                what: format!("a load of `{}` (`{key}` of <{name}>)", short(&decoded)),
+                evidence: vec![decoded.clone()],
+            });
+        }
+        if key == "http-equiv" && decoded.eq_ignore_ascii_case("refresh") {
+            found.push(Active {
+                what: "a <meta http-equiv=refresh> redirect".into(),
+                evidence: vec!["http-equiv".into()],
+            });
+        }
+        if key == "style" {
+            inspect_css(&decoded, found);
+        }
+    }
+}
+
+/// `@import`, `url(...)` that is not inline data, and script in CSS.
+fn inspect_css(css: &str, found: &mut Vec<Active>) {
+    let lower = css.to_ascii_lowercase();
+    if lower.contains("@import") {
+        found.push(Active {
+            what: "a CSS `@import`".into(),
+            evidence: vec!["@import".into()],
+        });
+    }
+    for marker in ["expression(", "javascript:", "behavior:", "-moz-binding"] {
+        if lower.contains(marker) {
+            found.push(Active {
+                what: format!("`{marker}` in CSS"),
+                evidence: vec![marker.into()],
+            });
+        }
+    }
+    let mut rest = lower.as_str();
+    let mut base = 0;
+    while let Some(at) = rest.find("url(") {
+        let start = base + at + 4;
+        let end = css[start..].find(')').map_or(css.len(), |e| start + e);
+        let target = css[start..end].trim().trim_matches(['"', '\'']).trim();
+        if !is_inline(target) {
+            found.push(Active {
+                what: format!("a CSS load of `{}`", short(target)),
+                evidence: vec![target.to_string()],
+            });
+        }
+        base = end;
+        rest = &lower[end..];
+    }
+}
+
+/// A `data:` URI (but not HTML), an in-page `#fragment`, or nothing.
+fn is_inline(url: &str) -> bool {
+    let compact = compact(url);
+    compact.is_empty()
+        || compact.starts_with('#')
+        || (compact.starts_with("data:") && !compact.starts_with("data:text/html"))
+}
+
+fn is_script_url(url: &str) -> bool {
+    let compact = compact(url);
+    ["javascript:", "vbscript:", "data:text/html", "livescript:"]
+        .iter()
+        .any(|scheme| compact.starts_with(scheme))
+}
+
+/// Lower-cased, without the whitespace and control characters browsers
+/// skip inside a URL scheme.
+fn compact(url: &str) -> String {
+    url.chars()
+        .filter(|c| !c.is_whitespace() && !c.is_control())
+        .collect::<String>()
+        .to_ascii_lowercase()
+}
+
+/// Attribute values as the browser reads them: entities decoded.
+fn decode(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    let mut rest = value;
+    while let Some(c) = rest.chars().next() {
+        if c == '&'
+            && let Some((decoded, used)) = super::fold::entity(rest)
+        {
+            out.extend(decoded);
+            rest = &rest[used..];
+            continue;
+        }
+        out.push(c);
+        rest = &rest[c.len_utf8()..];
+    }
+    out
+}
+
+fn short(text: &str) -> String {
+    let mut out: String = text.chars().take(60).collect();
+    if out.len() < text.len() {
+        out.push('…');
+    }
+    out.replace('\n', " ")
+}
+
+/// Index just past the `>` that closes the tag starting at `start`,
+/// skipping quoted attribute values.
+pub fn tag_end(html: &str, start: usize) -> usize {
+    let mut quote = None;
+    for (i, c) in html[start..].char_indices().skip(1) {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (None, '"' | '\'') => quote = Some(c),
+            (None, '>') => return start + i + 1,
+            _ => {}
+        }
+    }
+    html.len()
+}
+
+/// The lower-cased name of an opening tag, or None for closing tags and
+/// stray `<`.
+fn element_name(tag: &str) -> Option<String> {
+    let name: String = tag[1..]
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == ':')
+        .collect();
+    (!name.is_empty() && name.starts_with(|c: char| c.is_ascii_alphabetic()))
+        .then(|| name.to_ascii_lowercase())
+}
+
+/// `(name, raw value)` of every attribute of an opening tag, names
+/// lower-cased.
+fn attributes(tag: &str, from: usize) -> Vec<(String, String)> {
+    let bytes = tag.as_bytes();
+    let mut out = Vec::new();
+    let mut i = from;
+    let end = tag.len().saturating_sub(1);
+    while i < end {
+        while i < end && (bytes[i].is_ascii_whitespace() || bytes[i] == b'/') {
+            i += 1;
+        }
+        let name_start = i;
+        while i < end && !bytes[i].is_ascii_whitespace() && !b"=>/".contains(&bytes[i]) {
+            i += 1;
+        }
+        if i == name_start {
+            i += 1;
+            continue;
+        }
+        let name = tag[name_start..i].to_ascii_lowercase();
+        let mut value = String::new();
+        if i < end && bytes[i] == b'=' {
+            i += 1;
+            if i < end && (bytes[i] == b'"' || bytes[i] == b'\'') {
+                let quote = bytes[i];
+                let start = i + 1;
+                i = start;
+                while i < tag.len() && bytes[i] != quote {
+                    i += 1;
+                }
+                value = tag[start..i.min(tag.len())].to_string();
+                i += 1;
+            } else {
+                let start = i;
+                while i < end && !bytes[i].is_ascii_whitespace() {
+                    i += 1;
+                }
+                value = tag[start..i].to_string();
+            }
+        }
+        out.push((name, value));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn whats(html: &str) -> Vec<String> {
+        find(html).into_iter().map(|a| a.what).collect()
+    }
+
+    #[test]
+    fn finds_every_kind_of_active_content() {
+        let html = "<p onclick=alert(1) title=x>a</p><a href=\"java&#x09;script:x\">b</a><script>go()</script>\
+<!--# exec cmd=\"id\" --><iframe></iframe><img src=https://evil.example/x.png>\
+<style>a{background:url(//evil.example/x)}@import 'y';</style><meta http-equiv=refresh content=0>\
+<link rel=icon href=\"data:,\"><img src=\"data:image/png;base64,AA\"><a href=/home>ok</a>";
+        assert_eq!(
+            whats(html),
+            [
+                "the event handler `onclick=alert(1)`",
+                "the script URL `java\tscript:x` in `href`",
+                "a <script> element `<script>go()`",
+                "the SSI directive `<!--# exec cmd=\"id\" -->`",
+                "an <iframe> element",
+                "a load of `https://evil.example/x.png` (`src` of <img>)",
+                "a CSS `@import`",
+                "a CSS load of `//evil.example/x`",
+                "a <meta http-equiv=refresh> redirect",
+            ]
+        );
+    }
+
+    #[test]
+    fn quoted_values_hide_nothing_and_plain_pages_have_nothing() {
+        assert_eq!(
+            whats("<p title='a > b onclick=x'>t</p>"),
+            Vec::<String>::new()
+        );
+        assert_eq!(
+            whats("<p title=\"x\" onmouseover='y'>t</p>"),
+            ["the event handler `onmouseover=y`"]
+        );
+        assert!(whats("<!doctype html><html><head><style>a{color:red}</style></head><body><!-- c --></body></html>").is_empty());
+    }
+}

@@ -1,0 +1,403 @@
+//! The publication gate: every file a build writes passes [`Gate::admit`],
+//! and [`crate::output`] writes only what it admitted ([`Published`] cannot
+//! be made anywhere else). Whatever a theme, a value or a future writer
+//! does, these hold for every byte:
+//!
+//! - the developer part appears only where the mode puts it: nowhere in
+//!   `strip` builds, only in the fragments in `ssi` builds, and never in
+//!   JSON, text, server configs or the manifest;
+//! - no script, event handler, script URL, SSI directive, frame or load
+//!   from elsewhere that the theme's own source (or errorsmith's SSI
+//!   writer) does not contain;
+//! - every HTML page fits the size budget.
+
+mod active;
+mod fold;
+
+use crate::config::DeveloperMode;
+use crate::output::OutputFile;
+use aho_corasick::AhoCorasick;
+use anyhow::Result;
+use std::collections::BTreeSet;
+
+/// Largest HTML page a build may publish: a few KB is what error pages
+/// must be, so they fit every server's and CDN's limits.
+pub const PAGE_BUDGET: usize = 8 * 1024;
+
+/// A file the gate admitted. Only this module can make one.
+#[derive(Debug, Clone)]
+pub struct Published {
+    pub path: String,
+    pub bytes: Vec<u8>,
+    _seal: Seal,
+}
+
+/// Private to this module: the reason no other code can build a
+/// [`Published`] (`#[non_exhaustive]` binds other crates only).
+#[derive(Debug, Clone)]
+struct Seal;
+
+/// What kind of file a path of a build is; decides what it may carry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Page,
+    Fragment,
+    Data,
+    ServerConfig,
+    Errorfile,
+}
+
+/// Where a run of developer text came from, for messages.
+#[derive(Debug, Clone)]
+pub struct DeveloperRun {
+    pub text: String,
+    pub origin: String,
+}
+
+/// Everything the gate compares a build's files against.
+pub struct GateInput<'a> {
+    pub mode: DeveloperMode,
+    /// The theme's files and its ancestors', as written.
+    pub theme_sources: Vec<&'a str>,
+    /// The theme's name, for messages.
+    pub theme: &'a str,
+    /// SSI directives errorsmith itself put into pages and fragments.
+    pub own_ssi: BTreeSet<String>,
+    /// Every run of developer text of the content, with its file.
+    pub developer_runs: Vec<DeveloperRun>,
+    /// Everything public (visitor text, titles, strings, config values):
+    /// developer runs also found here are not evidence of a leak.
+    pub public_text: Vec<&'a str>,
+    /// `(where, value)` of every value from config and content, to name the
+    /// source of a violation.
+    pub values: Vec<(String, String)>,
+    /// HTML page path -> `content/404.md: page 404 (en)`, for messages.
+    pub page_sources: std::collections::HashMap<String, String>,
+}
+
+pub struct Gate {
+    mode: DeveloperMode,
+    theme: String,
+    theme_source: String,
+    theme_source_lower: String,
+    own_ssi: BTreeSet<String>,
+    runs: Vec<DeveloperRun>,
+    matcher: Option<AhoCorasick>,
+    values: Vec<(String, String)>,
+    page_sources: std::collections::HashMap<String, String>,
+}
+
+impl Gate {
+    pub fn new(input: GateInput) -> Result<Gate> {
+        let theme_source = input.theme_sources.join("\n");
+        // Distinct runs long enough to be evidence, then those that public
+        // text also holds left out: one pass of each text through a matcher.
+        let mut seen = BTreeSet::new();
+        let candidates: Vec<(String, DeveloperRun)> = input
+            .developer_runs
+            .into_iter()
+            .filter_map(|run| {
+                let folded = fold::fold(&run.text);
+                (fold::weight(&folded) >= fold::MIN_RUN && seen.insert(folded.clone()))
+                    .then_some((folded, run))
+            })
+            .collect();
+        let mut public_runs = vec![false; candidates.len()];
+        if !candidates.is_empty() {
+            let all = AhoCorasick::new(candidates.iter().map(|(folded, _)| folded))?;
+            for text in &input.public_text {
+                for found in all.find_overlapping_iter(&fold::fold(text)) {
+                    public_runs[found.pattern().as_usize()] = true;
+                }
+            }
+        }
+        let (patterns, runs): (Vec<String>, Vec<DeveloperRun>) = candidates
+            .into_iter()
+            .zip(public_runs)
+            .filter(|(_, public)| !public)
+            .map(|(candidate, _)| candidate)
+            .unzip();
+        let matcher = if runs.is_empty() {
+            None
+        } else {
+            Some(AhoCorasick::new(patterns)?)
+        };
+        Ok(Gate {
+            mode: input.mode,
+            theme: input.theme.to_string(),
+            theme_source_lower: theme_source.to_ascii_lowercase(),
+            theme_source,
+            own_ssi: input.own_ssi,
+            runs,
+            matcher,
+            values: input.values,
+            page_sources: input.page_sources,
+        })
+    }
+
+    /// Admits every file or names every violation, one line each.
+    pub fn admit_all(&self, files: Vec<OutputFile>) -> Result<Vec<Published>> {
+        let mut problems = Vec::new();
+        let mut admitted = Vec::with_capacity(files.len());
+        for file in files {
+            match self.admit(file) {
+                Ok(published) => admitted.push(published),
+                // The top-level copy of a page fails as its locale's does.
+                Err(problem) if problems.contains(&problem) => {}
+                Err(problem) => problems.push(problem),
+            }
+        }
+        if problems.is_empty() {
+            Ok(admitted)
+        } else {
+            problems.truncate(20);
+            Err(crate::error_list("build's output", problems))
+        }
+    }
+
+    /// The file, if it keeps every promise; otherwise why not.
+    pub fn admit(&self, file: OutputFile) -> Result<Published, String> {
+        let kind = kind_of(&file.path, self.mode);
+        let text = String::from_utf8_lossy(&file.bytes);
+        if kind == Kind::Page && file.bytes.len() > PAGE_BUDGET {
+            let source = self
+                .page_sources
+                .get(&file.path)
+                .cloned()
+                .unwrap_or_else(|| format!("{}: page", file.path));
+            return Err(format!(
+                "{source} is {} bytes, over the {PAGE_BUDGET}-byte budget; shorten the text, or move detail to the developer part with --developer strip or ssi",
+                file.bytes.len()
+            ));
+        }
+        if !self.may_carry_developer_text(kind)
+            && let Some(run) = self.developer_run_in(&text)
+        {
+            return Err(format!(
+                "{}: would publish the developer part of {} (\"{}\"), which {}; the theme `{}` puts it there: render the developer part only through `developer.html` in the developer slot",
+                file.path,
+                run.origin,
+                short(&run.text),
+                self.where_developer_text_belongs(),
+                self.theme
+            ));
+        }
+        if matches!(kind, Kind::Page | Kind::Fragment | Kind::Errorfile) {
+            for found in active::find(&text) {
+                if !self.is_the_themes_own(&found) {
+                    return Err(format!(
+                        "{}: {} that the theme `{}` does not contain{}; errorsmith pages carry no script and load nothing",
+                        file.path,
+                        found.what,
+                        self.theme,
+                        self.source_of(&found)
+                    ));
+                }
+            }
+        }
+        Ok(Published {
+            path: file.path,
+            bytes: file.bytes,
+            _seal: Seal,
+        })
+    }
+
+    fn may_carry_developer_text(&self, kind: Kind) -> bool {
+        match self.mode {
+            DeveloperMode::Strip => false,
+            DeveloperMode::Hidden => matches!(kind, Kind::Page | Kind::Errorfile),
+            DeveloperMode::Ssi => kind == Kind::Fragment,
+        }
+    }
+
+    fn where_developer_text_belongs(&self) -> &'static str {
+        match self.mode {
+            DeveloperMode::Strip => "--developer strip leaves out of every file",
+            DeveloperMode::Hidden => "belongs only in the HTML pages",
+            DeveloperMode::Ssi => "--developer ssi keeps in the fragments under developer/",
+        }
+    }
+
+    fn developer_run_in(&self, text: &str) -> Option<&DeveloperRun> {
+        let matcher = self.matcher.as_ref()?;
+        let found = matcher.find(&fold::fold(text))?;
+        self.runs.get(found.pattern().as_usize())
+    }
+
+    fn is_the_themes_own(&self, found: &active::Active) -> bool {
+        found.evidence.iter().all(|piece| {
+            self.own_ssi.contains(piece)
+                || self.theme_source.contains(piece.as_str())
+                || self
+                    .theme_source_lower
+                    .contains(&piece.to_ascii_lowercase())
+        })
+    }
+
+    /// `; it comes from `site.name` in errorsmith.yaml` when a value holds
+    /// the offending text.
+    fn source_of(&self, found: &active::Active) -> String {
+        let pieces: Vec<String> = found
+            .evidence
+            .iter()
+            .filter(|p| !p.is_empty())
+            .map(|p| p.to_ascii_lowercase())
+            .collect();
+        self.values
+            .iter()
+            .find(|(_, value)| {
+                let value = value.to_ascii_lowercase();
+                pieces.iter().any(|p| value.contains(p.as_str()))
+            })
+            .map(|(place, _)| format!("; it comes from {place}"))
+            .unwrap_or_default()
+    }
+}
+
+fn kind_of(path: &str, mode: DeveloperMode) -> Kind {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    if path.starts_with("servers/haproxy/") && name.ends_with(".http") {
+        Kind::Errorfile
+    } else if path.starts_with("servers/") {
+        Kind::ServerConfig
+    } else if mode == DeveloperMode::Ssi && path.contains("/developer/") && name.ends_with(".html")
+    {
+        Kind::Fragment
+    } else if name.ends_with(".html") {
+        Kind::Page
+    } else {
+        Kind::Data
+    }
+}
+
+fn short(text: &str) -> String {
+    let mut out: String = text.chars().take(50).collect();
+    if out.len() < text.len() {
+        out.push('…');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn gate(mode: DeveloperMode, theme: &'static str) -> Gate {
+        Gate::new(GateInput {
+            mode,
+            theme_sources: vec![theme],
+            theme: "t",
+            own_ssi: ["<!--# include virtual=\"/_errors/en/developer/404.html\" -->".to_string()]
+                .into(),
+            developer_runs: vec![
+                DeveloperRun {
+                    text: "Check the upstream's error log".into(),
+                    origin: "content/404.md".into(),
+                },
+                DeveloperRun {
+                    text: "Retry later".into(),
+                    origin: "content/404.md".into(),
+                },
+                DeveloperRun {
+                    text: "Visit the status page now".into(),
+                    origin: "content/404.md".into(),
+                },
+            ],
+            public_text: vec!["<p>Visit the status page now.</p>"],
+            values: vec![(
+                "`site.name` in errorsmith.yaml".into(),
+                "x\" onclick=\"steal()".into(),
+            )],
+            page_sources: [(
+                "de/404.html".to_string(),
+                "content/de/404.md: page 404 (de)".to_string(),
+            )]
+            .into(),
+        })
+        .unwrap()
+    }
+
+    fn file(path: &str, text: &str) -> OutputFile {
+        OutputFile {
+            path: path.into(),
+            bytes: text.as_bytes().to_vec(),
+        }
+    }
+
+    #[test]
+    fn developer_text_is_admitted_only_where_the_mode_puts_it() {
+        let leak = "<li>Check the upstream&#x27;s error   log</li>";
+        let strip = gate(DeveloperMode::Strip, "");
+        for path in [
+            "404.html",
+            "en/404.json",
+            "servers/nginx.conf",
+            "en/developer/404.html",
+        ] {
+            let error = strip.admit(file(path, leak)).unwrap_err();
+            assert!(
+                error.contains("would publish the developer part of content/404.md"),
+                "{error}"
+            );
+        }
+        let ssi = gate(DeveloperMode::Ssi, "");
+        assert!(ssi.admit(file("en/developer/404.html", leak)).is_ok());
+        assert!(ssi.admit(file("en/404.html", leak)).is_err());
+        let hidden = gate(DeveloperMode::Hidden, "");
+        assert!(hidden.admit(file("en/404.html", leak)).is_ok());
+        assert!(hidden.admit(file("servers/haproxy/404.http", leak)).is_ok());
+        assert!(hidden.admit(file("en/404.txt", leak)).is_err());
+    }
+
+    #[test]
+    fn short_or_public_runs_are_no_evidence() {
+        let strip = gate(DeveloperMode::Strip, "");
+        assert!(strip.admit(file("404.html", "<p>Retry later</p>")).is_ok());
+        assert!(
+            strip
+                .admit(file("404.html", "<p>Visit the status page now</p>"))
+                .is_ok()
+        );
+    }
+
+    #[test]
+    fn active_content_must_be_the_themes_own_and_the_value_is_named() {
+        let theme = "<button onclick=\"history.back()\">Back</button>";
+        let gate = gate(DeveloperMode::Hidden, theme);
+        assert!(
+            gate.admit(file(
+                "404.html",
+                "<button onclick=history.back()>Back</button>"
+            ))
+            .is_ok()
+        );
+        let error = gate
+            .admit(file("404.html", "<p title=x onclick=steal()>y</p>"))
+            .unwrap_err();
+        assert_eq!(
+            error,
+            "404.html: the event handler `onclick=steal()` that the theme `t` does not contain; it comes from `site.name` in errorsmith.yaml; errorsmith pages carry no script and load nothing"
+        );
+        let own = "<!--# include virtual=\"/_errors/en/developer/404.html\" -->";
+        assert!(gate.admit(file("404.html", own)).is_ok());
+        let error = gate
+            .admit(file("404.html", "<!--# exec cmd=\"id\" -->"))
+            .unwrap_err();
+        assert!(
+            error.contains("the SSI directive `<!--# exec cmd=\"id\" -->`"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn pages_over_the_budget_are_refused() {
+        let gate = gate(DeveloperMode::Hidden, "");
+        let big = "x".repeat(PAGE_BUDGET + 1);
+        let error = gate.admit(file("de/404.html", &big)).unwrap_err();
+        assert_eq!(
+            error,
+            "content/de/404.md: page 404 (de) is 8193 bytes, over the 8192-byte budget; shorten the text, or move detail to the developer part with --developer strip or ssi"
+        );
+        assert!(gate.admit(file("de/404.json", &big)).is_ok());
+    }
+}
