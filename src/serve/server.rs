@@ -50,7 +50,13 @@ pub fn start(listener: TcpListener, handler: Arc<Handler>) -> io::Result<()> {
     }
     std::thread::Builder::new()
         .name("serve-accept".into())
-        .spawn(move || accept_forever(&listener, &sender))?;
+        // Nothing in the loop should panic; if it does, it starts over
+        // rather than leave the port open with no one accepting.
+        .spawn(move || {
+            loop {
+                let _ = super::caught(|| accept_forever(&listener, &sender));
+            }
+        })?;
     Ok(())
 }
 
@@ -60,7 +66,7 @@ struct Waiting {
     since: Instant,
 }
 
-fn accept_forever(listener: &TcpListener, workers: &SyncSender<(TcpStream, Request)>) -> ! {
+fn accept_forever(listener: &TcpListener, workers: &SyncSender<(TcpStream, Request)>) {
     let mut waiting = VecDeque::new();
     let mut sleep = Duration::from_millis(1);
     loop {
@@ -106,11 +112,14 @@ fn accept_ready(listener: &TcpListener, waiting: &mut VecDeque<Waiting>) -> bool
                         | ErrorKind::ConnectionAborted
                         | ErrorKind::ConnectionReset
                 ) => {}
-            // Out of file descriptors or memory: closing the oldest
-            // waiting connection frees one, and the pause lets answered
-            // connections close. Never a reason to stop accepting.
+            // Out of file descriptors or memory. Never a reason to stop
+            // accepting: closing the older half of the waiting
+            // connections (under a flood, mostly the flood's) frees
+            // descriptors for the backlog, and the pause lets answered
+            // connections close.
             Err(_) => {
-                waiting.pop_front();
+                let shed = waiting.len().div_ceil(2);
+                waiting.drain(..shed);
                 std::thread::sleep(ACCEPT_ERROR_PAUSE);
                 break;
             }
