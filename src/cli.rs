@@ -52,6 +52,12 @@ struct ServeArgs {
     /// Address to listen on; anything but a loopback address exposes the preview to other machines.
     #[arg(long, value_name = "ADDR", default_value = "127.0.0.1")]
     bind: std::net::IpAddr,
+    /// Also answer requests addressed to this host name or IP (repeatable), e.g. a name in
+    /// /etc/hosts or a tunnel's. Without it only localhost, 127.0.0.1, [::1] and the --bind
+    /// address are answered; others get 421, so web pages cannot read the preview through
+    /// DNS rebinding.
+    #[arg(long = "allow-host", value_name = "NAME", value_parser = errorsmith::serve::parse_allowed_host)]
+    allow_host: Vec<errorsmith::serve::AllowedHost>,
 }
 
 #[derive(Debug, Args)]
@@ -187,6 +193,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             project: args.project.options(),
             bind: args.bind,
             port: args.port,
+            allow_hosts: args.allow_host,
         })?,
         Command::Themes(args) => {
             let project = errorsmith::project::Project::load(&args.options())?;

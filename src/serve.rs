@@ -2,20 +2,27 @@
 //! locale, rendered in memory by the same code as `build`, that reloads
 //! the browser when a content, theme or config file changes.
 
+mod host;
+mod http;
 mod reload;
+mod server;
 mod site;
 mod watch;
 
+pub use host::{AllowedHost, parse_allowed_host};
+
 use crate::project::{self, ProjectOptions};
 use anyhow::{Result, anyhow};
+use host::AllowedHosts;
+use http::{Reply, Request};
 use reload::Live;
 use site::Site;
 use std::io::Write as _;
-use std::net::{IpAddr, SocketAddr};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, TcpListener};
+use std::panic::AssertUnwindSafe;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use tiny_http::{Header, Method, Request, Response};
 
 /// How often the inputs are checked for changes.
 const POLL_INTERVAL: Duration = Duration::from_millis(250);
@@ -26,38 +33,71 @@ pub struct ServeOptions {
     pub bind: IpAddr,
     /// 0 picks a free port.
     pub port: u16,
+    /// Names besides the local ones that requests may be addressed to.
+    pub allow_hosts: Vec<AllowedHost>,
 }
 
 /// Serves until the process is stopped; returns only when it cannot start.
 pub fn serve(options: &ServeOptions) -> Result<()> {
     let address = SocketAddr::new(options.bind, options.port);
+    let listener = TcpListener::bind(address);
     if !options.bind.is_loopback() {
+        // With the port the system picked, when it picked one.
+        let shown = listener
+            .as_ref()
+            .ok()
+            .and_then(|l| l.local_addr().ok())
+            .unwrap_or(address);
         eprintln!(
-            "warning: serving on {address}, which other machines can reach; the preview is meant for 127.0.0.1"
+            "warning: serving on {shown}, which other machines can reach; the preview is meant for 127.0.0.1"
         );
     }
-    let server = tiny_http::Server::http(address)
-        .map_err(|e| anyhow!("cannot listen on {address}: {e}; choose another --port"))?;
-    let bound = server
-        .server_addr()
-        .to_ip()
-        .ok_or_else(|| anyhow!("listening on {address}, but not on an IP address"))?;
+    let listener =
+        listener.map_err(|e| anyhow!("cannot listen on {address}: {e}; choose another --port"))?;
+    let bound = listener
+        .local_addr()
+        .map_err(|e| anyhow!("listening on {address}, but cannot tell the port: {e}"))?;
 
     let live = Arc::new(Live::new(rebuild(&options.project, false)));
+    let url = browsable_url(bound);
     // The URL alone on stdout, so scripts can read it; chatter on stderr.
-    println!("http://{bound}/");
+    println!("{url}");
     let _ = std::io::stdout().flush();
-    eprintln!("previewing every theme at http://{bound}/ ; watching for changes, Ctrl-C stops");
+    eprintln!("previewing every theme at {url} ; watching for changes, Ctrl-C stops");
 
+    let hosts = AllowedHosts::new(options.bind, &options.allow_hosts);
     let handlers = Arc::clone(&live);
-    std::thread::spawn(move || {
-        for request in server.incoming_requests() {
-            let live = Arc::clone(&handlers);
-            // One thread per request: reload polls wait for many seconds.
-            std::thread::spawn(move || respond(request, &live));
-        }
-    });
+    server::start(
+        listener,
+        Arc::new(move |request: &Request| respond(request, &hosts, &handlers)),
+    )
+    .map_err(|e| anyhow!("cannot start the preview's threads: {e}"))?;
     watch_forever(&options.project, &live)
+}
+
+/// The URL to open: a browser cannot visit 0.0.0.0 or `::` everywhere,
+/// so an every-interface bind is shown by its loopback address.
+fn browsable_url(bound: SocketAddr) -> String {
+    let ip = match bound.ip() {
+        IpAddr::V4(ip) if ip.is_unspecified() => IpAddr::V4(Ipv4Addr::LOCALHOST),
+        IpAddr::V6(ip) if ip.is_unspecified() => IpAddr::V6(Ipv6Addr::LOCALHOST),
+        ip => ip,
+    };
+    format!("http://{}/", SocketAddr::new(ip, bound.port()))
+}
+
+/// Runs `f`, turning a panic into its message, so that one bad edit or
+/// one bad request never stops the preview; the panic hook has already
+/// printed where it happened. Unwind safety holds because the shared
+/// state (`Live`) is replaced whole under a lock that survives poisoning.
+fn caught<T>(f: impl FnOnce() -> T) -> Result<T, String> {
+    std::panic::catch_unwind(AssertUnwindSafe(f)).map_err(|payload| {
+        payload
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "a panic without a message".into())
+    })
 }
 
 /// Rebuilds whenever the inputs change; never returns.
@@ -76,7 +116,11 @@ fn watch_forever(options: &ProjectOptions, live: &Live) -> ! {
 /// Renders the site and tells the terminal how it went.
 fn rebuild(options: &ProjectOptions, is_rebuild: bool) -> Site {
     let started = Instant::now();
-    let site = Site::render(options);
+    let site = caught(|| Site::render(options)).unwrap_or_else(|panic| {
+        Site::Broken(format!(
+            "errorsmith crashed while rendering: {panic}\n(a bug in errorsmith; the next change rebuilds)"
+        ))
+    });
     let errors = site.errors();
     for error in &errors {
         eprintln!("error: {error}");
@@ -107,12 +151,6 @@ fn watched(options: &ProjectOptions, site: &Site) -> Vec<PathBuf> {
     paths
 }
 
-struct Reply {
-    status: u16,
-    content_type: &'static str,
-    body: Vec<u8>,
-}
-
 impl Reply {
     fn html(status: u16, html: String, generation: u64) -> Reply {
         let mut body = html.into_bytes();
@@ -123,42 +161,56 @@ impl Reply {
             status,
             content_type: "text/html; charset=utf-8",
             body,
-        }
-    }
-
-    fn text(status: u16, text: String) -> Reply {
-        Reply {
-            status,
-            content_type: "text/plain; charset=utf-8",
-            body: text.into_bytes(),
+            retry_after: None,
         }
     }
 }
 
-fn respond(request: Request, live: &Live) {
-    let reply = match request.method() {
-        Method::Get | Method::Head => route(request.url(), live),
-        _ => Reply::text(405, "the preview answers GET and HEAD only\n".into()),
+fn respond(request: &Request, hosts: &AllowedHosts, live: &Live) -> Reply {
+    let host = match &request.hosts[..] {
+        [host] => Some(host.as_str()),
+        [] if request.is_http_1_0 => None,
+        [] => return misdirected(""),
+        _ => return Reply::text(400, "more than one Host header\n"),
     };
-    let mut response = Response::from_data(reply.body).with_status_code(reply.status);
-    for (name, value) in [
-        ("Content-Type", reply.content_type),
-        ("Cache-Control", "no-store"),
-    ] {
-        if let Ok(header) = Header::from_bytes(name, value) {
-            response.add_header(header);
-        }
+    if let Some(host) = host.filter(|host| !hosts.allows(host)) {
+        return misdirected(host);
     }
-    // The browser may have gone away (a reload cancels its poll); there is
-    // no one left to tell.
-    let _ = request.respond(response);
+    match request.method.as_str() {
+        "GET" | "HEAD" => route(&request.target, live),
+        _ => Reply::text(405, "the preview answers GET and HEAD only\n"),
+    }
+}
+
+/// 421: the request was meant for another host name, the case RFC 9110
+/// 15.5.20 names; 403 would say the client lacks a permission.
+fn misdirected(host: &str) -> Reply {
+    // Echoed as plain text with nosniff; still, only printable ASCII.
+    let shown: String = host
+        .chars()
+        .filter(|c| c.is_ascii_graphic())
+        .take(100)
+        .collect();
+    Reply::text(
+        421,
+        format!(
+            "errorsmith serve answers only requests for localhost, 127.0.0.1, [::1] and the --bind address, \
+not for Host `{shown}`, so that other web pages cannot read the preview (DNS rebinding).\n\
+To preview under another name, start it with --allow-host NAME.\n"
+        ),
+    )
 }
 
 fn route(url: &str, live: &Live) -> Reply {
     let (path, query) = url.split_once('?').unwrap_or((url, ""));
     if path == reload::ENDPOINT {
-        let generation = live.wait_for_change(reload::since(query));
-        return Reply::text(200, format!("{generation}\n"));
+        return match live.wait_for_change(reload::since(query)) {
+            Some(generation) => Reply::text(200, format!("{generation}\n")),
+            None => Reply {
+                retry_after: Some(1),
+                ..Reply::text(503, "too many reload polls are waiting; retry\n")
+            },
+        };
     }
     let (generation, site) = live.get();
     let preview = match &*site {
@@ -183,10 +235,34 @@ fn route(url: &str, live: &Live) -> Reply {
     match file.rsplit_once('.').map(|(_, ext)| ext) {
         Some("html") => Reply::html(200, String::from_utf8_lossy(bytes).into_owned(), generation),
         Some("json") => Reply {
-            status: 200,
             content_type: "application/json",
             body: bytes.clone(),
+            ..Reply::text(200, "")
         },
         _ => Reply::text(200, String::from_utf8_lossy(bytes).into_owned()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn caught_turns_a_panic_into_its_message() {
+        assert_eq!(caught(|| 7), Ok(7));
+        assert_eq!(caught(|| -> u8 { panic!("static") }), Err("static".into()));
+        let n = 3;
+        assert_eq!(
+            caught(|| -> u8 { panic!("built {n}") }),
+            Err("built 3".into())
+        );
+    }
+
+    #[test]
+    fn browsable_url_shows_an_every_interface_bind_by_its_loopback_address() {
+        let url = |a: &str| browsable_url(a.parse().unwrap());
+        assert_eq!(url("0.0.0.0:4123"), "http://127.0.0.1:4123/");
+        assert_eq!(url("[::]:4123"), "http://[::1]:4123/");
+        assert_eq!(url("192.168.1.5:80"), "http://192.168.1.5:80/");
     }
 }

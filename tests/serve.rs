@@ -3,133 +3,17 @@
 #![cfg(feature = "serve")]
 
 mod common;
+#[path = "serve/hardening.rs"]
+mod hardening;
+#[path = "serve/preview.rs"]
+mod preview;
 
 use common::{errorsmith, get};
+use preview::{Preview, project, write};
 use std::collections::BTreeSet;
-use std::io::{BufRead, BufReader};
 use std::net::{Ipv4Addr, TcpStream};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
-
-const RELOAD: &str = "/__errorsmith/reload";
-/// Where the reload script starts in a served HTML page.
-const SCRIPT_START: &str = "<script>(function(){var g=";
-
-/// A running `errorsmith serve`, stopped when the test ends.
-struct Preview {
-    child: Child,
-    port: u16,
-    url: String,
-    log: PathBuf,
-}
-
-impl Drop for Preview {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Preview {
-    /// Starts `errorsmith serve --port 0` in `dir` and reads the URL it
-    /// prints.
-    fn start(dir: &Path) -> Preview {
-        let log = dir.with_extension("serve.log");
-        let mut child = Command::new(assert_cmd::cargo::cargo_bin("errorsmith"))
-            .args(["serve", "--port", "0"])
-            .current_dir(dir)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(std::fs::File::create(&log).unwrap())
-            .spawn()
-            .unwrap();
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        let url = line.trim().to_string();
-        let port = url
-            .strip_prefix("http://127.0.0.1:")
-            .and_then(|rest| rest.trim_end_matches('/').parse().ok())
-            .unwrap_or_else(|| {
-                panic!(
-                    "serve printed {url:?}, not http://127.0.0.1:PORT/\n{}",
-                    std::fs::read_to_string(&log).unwrap_or_default()
-                )
-            });
-        Preview {
-            child,
-            port,
-            url,
-            log,
-        }
-    }
-
-    fn log(&self) -> String {
-        std::fs::read_to_string(&self.log).unwrap_or_default()
-    }
-
-    /// A page as served, split into the page and the reload generation.
-    fn page(&self, path: &str) -> (u16, String, u64) {
-        let response = get(self.port, path, &[]);
-        let (page, script) = response
-            .body
-            .rsplit_once(SCRIPT_START)
-            .unwrap_or_else(|| panic!("no reload script in {path}: {}", response.body));
-        let generation = script
-            .split(';')
-            .next()
-            .and_then(|g| g.parse().ok())
-            .unwrap_or_else(|| panic!("no generation in the script of {path}: {script}"));
-        (response.status, page.to_string(), generation)
-    }
-
-    /// Waits on the reload endpoint like the browser does, until the
-    /// generation moves past `since`.
-    fn wait_for_reload(&self, since: u64) -> u64 {
-        let deadline = Instant::now() + Duration::from_secs(60);
-        while Instant::now() < deadline {
-            let response = get(self.port, &format!("{RELOAD}?since={since}"), &[]);
-            assert_eq!(response.status, 200, "{}", response.body);
-            let generation: u64 = response.body.trim().parse().unwrap();
-            if generation != since {
-                return generation;
-            }
-        }
-        panic!("no reload within 60 s\n{}", self.log());
-    }
-}
-
-/// A brand project: config, one content override and a theme extending
-/// the default one.
-fn project() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    let root = dir.path();
-    write(root, "errorsmith.yaml", "site:\n  name: Acme Preview\n");
-    write(
-        root,
-        "content/404.md",
-        "---\ntitle: Lost in Acme\nsummary: No such page.\n---\nTry the home page.\n",
-    );
-    write(
-        root,
-        "themes/brand/theme.yaml",
-        "description: Acme's own\nextends: default\n",
-    );
-    write(
-        root,
-        "themes/brand/partials/brand.html",
-        "<p class=brand>ACME</p>\n",
-    );
-    dir
-}
-
-fn write(root: &Path, rel: &str, text: &str) {
-    let path = root.join(rel);
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(path, text).unwrap();
-}
+use std::path::Path;
+use std::time::Instant;
 
 fn build(dir: &Path, theme: &str, out: &Path) {
     errorsmith()

@@ -3,6 +3,7 @@
 //! HTTP responses carry the script; built pages never do.
 
 use super::site::Site;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex, PoisonError};
 use std::time::Duration;
 
@@ -14,10 +15,15 @@ pub const ENDPOINT: &str = "/__errorsmith/reload";
 /// idle timeouts of browsers and proxies.
 const POLL_WAIT: Duration = Duration::from_secs(25);
 
+/// Polls that may wait at once, each holding a worker thread; one per
+/// open preview tab, so 32 is many tabs. Beyond, a poll is told to retry.
+pub const MAX_POLLS: usize = 32;
+
 /// The site as last rebuilt, shared by the watcher and the HTTP handlers.
 pub struct Live {
     current: Mutex<(u64, Arc<Site>)>,
     changed: Condvar,
+    polls: AtomicUsize,
 }
 
 impl Live {
@@ -25,6 +31,7 @@ impl Live {
         Live {
             current: Mutex::new((1, Arc::new(site))),
             changed: Condvar::new(),
+            polls: AtomicUsize::new(0),
         }
     }
 
@@ -41,24 +48,50 @@ impl Live {
     }
 
     /// Waits until the generation is no longer `since` or the poll times
-    /// out, and returns the generation then.
-    pub fn wait_for_change(&self, since: u64) -> u64 {
+    /// out, and returns the generation then; None at once when
+    /// [`MAX_POLLS`] polls are already waiting.
+    pub fn wait_for_change(&self, since: u64) -> Option<u64> {
+        let _slot = PollSlot::take(&self.polls)?;
         let current = self.current.lock().unwrap_or_else(PoisonError::into_inner);
         let (current, _) = self
             .changed
             .wait_timeout_while(current, POLL_WAIT, |(generation, _)| *generation == since)
             .unwrap_or_else(PoisonError::into_inner);
-        current.0
+        Some(current.0)
+    }
+}
+
+/// One of the [`MAX_POLLS`] places, given back when dropped, so a poll
+/// that panics or whose client vanished frees its place too.
+struct PollSlot<'a>(&'a AtomicUsize);
+
+impl PollSlot<'_> {
+    fn take(polls: &AtomicUsize) -> Option<PollSlot<'_>> {
+        polls
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| {
+                (n < MAX_POLLS).then_some(n + 1)
+            })
+            .ok()
+            .map(|_| PollSlot(polls))
+    }
+}
+
+impl Drop for PollSlot<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::AcqRel);
     }
 }
 
 /// The script added to every HTML response of the preview. It reloads
 /// when the generation differs from the one the page was served at, which
-/// includes a restarted server; while the server is down it retries.
+/// includes a restarted server. While the server is down or answers
+/// anything but 200 (a 503 when too many polls wait) it retries after a
+/// second: reloading on such an answer would reload in a loop.
 pub fn script(generation: u64) -> String {
     format!(
         "<script>(function(){{var g={generation};function poll(){{\
-fetch(\"{ENDPOINT}?since=\"+g,{{cache:\"no-store\"}}).then(function(r){{return r.text()}})\
+fetch(\"{ENDPOINT}?since=\"+g,{{cache:\"no-store\"}})\
+.then(function(r){{if(!r.ok){{throw r.status}}return r.text()}})\
 .then(function(t){{if(Number(t)!==g){{location.reload()}}else{{poll()}}}},\
 function(){{setTimeout(poll,1000)}})}}poll()}})();</script>"
     )
@@ -88,8 +121,42 @@ mod tests {
         };
         std::thread::sleep(Duration::from_millis(50));
         live.replace(Site::Broken("second".into()));
-        assert_eq!(waiter.join().unwrap(), generation + 1);
-        assert_eq!(live.wait_for_change(0), generation + 1);
+        assert_eq!(waiter.join().unwrap(), Some(generation + 1));
+        assert_eq!(live.wait_for_change(0), Some(generation + 1));
+    }
+
+    #[test]
+    fn polls_beyond_the_cap_are_refused_at_once_and_places_come_back() {
+        let live = Arc::new(Live::new(Site::Broken("first".into())));
+        let (generation, _) = live.get();
+        let waiters: Vec<_> = (0..MAX_POLLS)
+            .map(|_| {
+                let live = Arc::clone(&live);
+                std::thread::spawn(move || live.wait_for_change(generation))
+            })
+            .collect();
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        while live.polls.load(Ordering::Acquire) < MAX_POLLS {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the polls never waited"
+            );
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        assert_eq!(live.wait_for_change(generation), None);
+        live.replace(Site::Broken("second".into()));
+        for waiter in waiters {
+            assert_eq!(waiter.join().unwrap(), Some(generation + 1));
+        }
+        assert_eq!(live.wait_for_change(generation), Some(generation + 1));
+    }
+
+    #[test]
+    fn the_script_retries_instead_of_reloading_on_an_error_answer() {
+        let script = script(7);
+        let on_answer = script.find("if(!r.ok){throw r.status}").unwrap();
+        let retry = script.find("function(){setTimeout(poll,1000)}").unwrap();
+        assert!(on_answer < retry, "{script}");
     }
 
     #[test]
