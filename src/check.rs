@@ -2,6 +2,7 @@
 //! in memory, reported as findings. Writes nothing.
 
 use crate::build::{Rendered, render_project};
+use crate::config::Network;
 use crate::palette::{Palette, Scheme, contrast_ratio};
 use crate::project::{Project, ProjectOptions};
 use crate::theme::Theme;
@@ -162,6 +163,7 @@ pub fn check(options: &ProjectOptions) -> Report {
         add_error_lines(&mut report, &error, "themes");
     }
     check_contrast(&mut report, &project, &config_file);
+    check_exposure(&mut report, &project, &config_file);
     check_translations(&mut report, &project);
     match project.theme() {
         Ok(theme) => check_external_references(&mut report, &theme, &project),
@@ -265,6 +267,59 @@ fn check_contrast(report: &mut Report, project: &Project, config_file: &str) {
             }
         }
     }
+}
+
+/// Values the config accepts but that expose more than they seem to:
+/// a trusted network that holds every client, and a URL prefix inside
+/// `/.well-known/`, whose paths belong to other services.
+fn check_exposure(report: &mut Report, project: &Project, config_file: &str) {
+    let config = &project.config;
+    let config_text = config
+        .origin
+        .as_deref()
+        .and_then(|p| crate::fsx::read_utf8(p).ok())
+        .unwrap_or_default();
+    for value in &config.trusted_networks {
+        let Some(everyone) = Network::parse(value).ok().and_then(|n| n.trusts_everyone()) else {
+            continue;
+        };
+        report.push(
+            config_file,
+            line_of_value(&config_text, "trusted_networks", value),
+            Severity::Warning,
+            format!(
+                "`trusted_networks` lists `{value}`, which trusts {everyone}: in `ssi` mode they all see the developer part"
+            ),
+            "list only the networks you run, such as `10.0.0.0/8`",
+        );
+    }
+    let prefix = config.url_prefix.as_str();
+    if prefix == WELL_KNOWN || prefix.starts_with(&format!("{WELL_KNOWN}/")) {
+        report.push(
+            config_file,
+            line_of_key(&config_text, "url_prefix"),
+            Severity::Warning,
+            format!(
+                "`url_prefix` is `{prefix}`, under `{WELL_KNOWN}/`: the server configs keep every path under the prefix for error pages, and ACME certificate checks and other standard files under `{WELL_KNOWN}/` must reach the site (proxies often hand all of it to another service)"
+            ),
+            "use a path of your own such as `/_errors`",
+        );
+    }
+}
+
+/// The path prefix RFC 8615 reserves for standard files such as ACME
+/// challenges.
+const WELL_KNOWN: &str = "/.well-known";
+
+/// Line of `value` in the list under `key:` (or on the key's own line), 1-based.
+fn line_of_value(text: &str, key: &str, value: &str) -> Option<usize> {
+    let start = line_of_key(text, key)?;
+    text.lines()
+        .enumerate()
+        .skip(start - 1)
+        .find(|(_, line)| line.contains(value))
+        .map(|(i, _)| i + 1)
+        .or(Some(start))
 }
 
 /// Line of the first `key:` in a YAML text, 1-based.

@@ -277,6 +277,7 @@ impl Renderer {
             Fault::Either => strings.fault_either.as_deref(),
         }
         .unwrap_or_default();
+        let strings = strings.for_mode(self.mode);
         let view = PageView {
             lang: &page.locale,
             dir: if strings.is_rtl() { "rtl" } else { "ltr" },
@@ -292,7 +293,7 @@ impl Renderer {
                 developer_html: developer.html,
             },
             site: &self.site,
-            strings,
+            strings: &strings,
             fault_note,
             developer,
             colors: &self.palette,

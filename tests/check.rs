@@ -244,3 +244,48 @@ fn options_are_honoured_and_a_missing_theme_is_a_finding() {
         "{stdout}"
     );
 }
+
+#[test]
+fn networks_that_trust_everyone_are_warnings_naming_their_line() {
+    let dir = project(&[(
+        "errorsmith.yaml",
+        "developer: ssi\ntrusted_networks:\n  - 10.0.0.0/8\n  - \"::/0\"\n  - \"::ffff:0:0/96\"\n  - 0.0.0.0/0\n",
+    )]);
+    let (code, stdout) = check(dir.path(), &[]);
+    assert_eq!(code, 0, "{stdout}");
+    let fix = "list only the networks you run, such as `10.0.0.0/8`";
+    for (line, value, everyone) in [
+        (4, "::/0", "every IPv6 client"),
+        (
+            5,
+            "::ffff:0:0/96",
+            "every IPv4 client that reaches the server as an IPv4-mapped `::ffff:` address",
+        ),
+        (6, "0.0.0.0/0", "every IPv4 client"),
+    ] {
+        let wanted = format!(
+            "errorsmith.yaml:{line}: warning: `trusted_networks` lists `{value}`, which trusts {everyone}: in `ssi` mode they all see the developer part; {fix}\n"
+        );
+        assert!(stdout.contains(&wanted), "{wanted}\n{stdout}");
+    }
+    assert!(!stdout.contains("10.0.0.0/8`, which"), "{stdout}");
+    assert!(stdout.ends_with("0 errors, 3 warnings\n"), "{stdout}");
+}
+
+#[test]
+fn a_url_prefix_under_well_known_is_a_warning() {
+    for prefix in ["/.well-known", "/.well-known/errors"] {
+        let dir = project(&[("errorsmith.yaml", &format!("url_prefix: {prefix}\n"))]);
+        let (code, stdout) = check(dir.path(), &[]);
+        assert_eq!(code, 0, "{stdout}");
+        assert!(
+            stdout.contains(&format!(
+                "errorsmith.yaml:1: warning: `url_prefix` is `{prefix}`, under `/.well-known/`: the server configs keep every path under the prefix for error pages, and ACME certificate checks and other standard files under `/.well-known/` must reach the site (proxies often hand all of it to another service); use a path of your own such as `/_errors`\n"
+            )),
+            "{stdout}"
+        );
+    }
+    let dir = project(&[("errorsmith.yaml", "url_prefix: /.well-knownish\n")]);
+    let (_, stdout) = check(dir.path(), &[]);
+    assert_eq!(stdout, "0 errors, 0 warnings\n");
+}

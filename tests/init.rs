@@ -39,6 +39,15 @@ fn init_then_build_shows_the_override_and_the_custom_theme() {
         .success();
     let out = project.join("dist");
     assert!(read(&out.join("manifest.json")).contains(r#""theme": "acme-shop""#));
+    // Nobody is trusted until the owner says so: behind a proxy on the
+    // same host, 127.0.0.1 would be every visitor.
+    let config = read(&project.join("errorsmith.yaml"));
+    assert!(config.contains("\ntrusted_networks: []\n"), "{config}");
+    assert!(config.contains("\n#   - 10.0.0.0/8\n"), "{config}");
+    assert!(
+        read(&out.join("servers/nginx-http.conf"))
+            .contains("geo $errorsmith_developer {\n    default \"\";\n}")
+    );
 
     let not_found = read(&out.join("404.html"));
     // The content override.

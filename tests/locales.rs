@@ -138,3 +138,137 @@ fn json_and_text_never_carry_the_developer_part() {
         assert!(!json.contains("proxy_buffer_size"), "{locale}");
     }
 }
+
+/// (locale, hidden-mode label, ssi-mode label): each says what is true in
+/// its mode. Hidden is only hidden: anyone can add `#developer` or read the
+/// source. SSI is added by the server for trusted networks only.
+const DEVELOPER_NOTES: [(&str, &str, &str); 12] = [
+    (
+        "ar",
+        "هذا الجزء مخفي وليس سريًا: يمكن لأي شخص رؤيته بإضافة #developer إلى العنوان أو بعرض مصدر الصفحة.",
+        "لا يضيف الخادم هذا الجزء إلا للشبكات التي يثق بها مالك الموقع.",
+    ),
+    (
+        "de",
+        "Dieser Teil ist verborgen, nicht geheim: Jeder kann ihn sehen, indem er #developer an die Adresse anhängt oder den Quelltext der Seite ansieht.",
+        "Der Server fügt diesen Teil nur für Netzwerke ein, denen der Betreiber der Website vertraut.",
+    ),
+    (
+        "en",
+        "This part is hidden, not private: anyone can see it by adding #developer to the address or by viewing the page source.",
+        "The server adds this part only for networks the site owner trusts.",
+    ),
+    (
+        "es",
+        "Esta parte está oculta, no es privada: cualquiera puede verla añadiendo #developer a la dirección o viendo el código fuente de la página.",
+        "El servidor solo añade esta parte para las redes en las que confía el responsable del sitio.",
+    ),
+    (
+        "fr",
+        "Cette partie est masquée, pas secrète : tout le monde peut la voir en ajoutant #developer à l'adresse ou en affichant le code source de la page.",
+        "Le serveur n'ajoute cette partie que pour les réseaux auxquels le responsable du site fait confiance.",
+    ),
+    (
+        "it",
+        "Questa parte è nascosta, non riservata: chiunque può vederla aggiungendo #developer all'indirizzo o guardando il codice sorgente della pagina.",
+        "Il server aggiunge questa parte solo per le reti di cui il gestore del sito si fida.",
+    ),
+    (
+        "ja",
+        "この部分は非表示ですが、秘密ではありません。アドレスの末尾に #developer を付けるか、ページのソースを表示すれば、誰でも見られます。",
+        "この部分は、サイト管理者が信頼するネットワークにだけサーバーが追加します。",
+    ),
+    (
+        "ko",
+        "이 부분은 숨겨져 있을 뿐 비공개가 아닙니다. 주소 끝에 #developer를 붙이거나 페이지 소스를 보면 누구나 볼 수 있습니다.",
+        "서버는 사이트 관리자가 신뢰하는 네트워크에만 이 부분을 추가합니다.",
+    ),
+    (
+        "nl",
+        "Dit deel is verborgen, niet geheim: iedereen kan het zien door #developer aan het adres toe te voegen of de broncode van de pagina te bekijken.",
+        "De server voegt dit deel alleen toe voor netwerken die de sitebeheerder vertrouwt.",
+    ),
+    (
+        "pl",
+        "Ta część jest ukryta, ale nie tajna: każdy może ją zobaczyć, dodając #developer do adresu lub wyświetlając źródło strony.",
+        "Serwer dodaje tę część tylko dla sieci, którym ufa właściciel strony.",
+    ),
+    (
+        "pt",
+        "Esta parte está oculta, mas não é privada: qualquer pessoa pode vê-la acrescentando #developer ao endereço ou vendo o código-fonte da página.",
+        "O servidor só adiciona esta parte para as redes em que o responsável pelo site confia.",
+    ),
+    (
+        "zh",
+        "这部分只是隐藏，并不保密：任何人在地址后加上 #developer 或查看网页源代码，都能看到。",
+        "服务器只为网站所有者信任的网络添加这部分内容。",
+    ),
+];
+
+/// Builds the built-in project with `--developer mode`; returns the output.
+fn build_mode(dir: &Path, mode: &str) -> std::path::PathBuf {
+    build_in(dir, &["--developer", mode])
+}
+
+#[test]
+fn the_developer_label_says_what_is_true_in_each_mode_and_locale() {
+    let hidden_dir = tempfile::tempdir().unwrap();
+    let hidden = build_mode(hidden_dir.path(), "hidden");
+    let ssi_dir = tempfile::tempdir().unwrap();
+    let ssi = build_mode(ssi_dir.path(), "ssi");
+    assert_eq!(
+        DEVELOPER_NOTES.map(|(locale, _, _)| locale),
+        LOCALES,
+        "one row per built-in locale"
+    );
+    for (locale, hidden_note, ssi_note) in DEVELOPER_NOTES {
+        let page = read(&hidden.join(format!("{locale}/404.html")));
+        assert!(
+            page.contains(&format!("<p class=note>{hidden_note}</p>")),
+            "{locale} hidden: {page}"
+        );
+        // Hidden mode must never promise what only SSI does.
+        assert!(hidden_note.contains("#developer"), "{locale}");
+        for (_, _, any_ssi_note) in DEVELOPER_NOTES {
+            assert!(
+                !page.contains(any_ssi_note),
+                "{locale} hidden page claims SSI"
+            );
+        }
+        let fragment = read(&ssi.join(format!("{locale}/developer/404.html")));
+        assert!(
+            fragment.contains(&format!("<p class=note>{ssi_note}</p>")),
+            "{locale} ssi: {fragment}"
+        );
+        assert!(!fragment.contains(hidden_note), "{locale}");
+    }
+    let english = read(&hidden.join("404.html")).to_lowercase();
+    assert!(
+        !english.contains("trust"),
+        "the hidden page speaks of trust"
+    );
+}
+
+#[test]
+fn a_strings_file_with_only_developer_note_labels_both_modes() {
+    for mode in ["hidden", "ssi"] {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("content/de")).unwrap();
+        std::fs::write(
+            dir.path().join("content/de/strings.yaml"),
+            "developer_note: Unser eigener Satz.\n",
+        )
+        .unwrap();
+        let out = build_mode(dir.path(), mode);
+        let file = if mode == "ssi" {
+            "de/developer/404.html"
+        } else {
+            "de/404.html"
+        };
+        let page = read(&out.join(file));
+        assert!(
+            page.contains("<p class=note>Unser eigener Satz.</p>"),
+            "{mode}: {page}"
+        );
+    }
+}

@@ -13,7 +13,7 @@ mod server;
 
 use super::{Server, ServerInput};
 use crate::catalog::is_locale_tag;
-use crate::config::{is_network, is_url_prefix};
+use crate::config::{Network, is_url_prefix};
 use crate::output::OutputFile;
 use crate::render::{RequestField, SsiMarkup};
 use crate::strings::Strings;
@@ -37,7 +37,8 @@ struct Plan {
     /// Longest first, so `pt-BR` is tried before `pt`.
     locales: Vec<String>,
     default_locale: String,
-    networks: Vec<String>,
+    /// Written with `Network`'s `Display`, the form nginx `geo` reads.
+    networks: Vec<Network>,
     ssi: bool,
 }
 
@@ -59,11 +60,13 @@ impl Plan {
                 input.url_prefix
             );
         }
+        let mut networks = Vec::new();
         for network in &input.trusted_networks {
-            if !is_network(network) {
-                bail!(
-                    "trusted network `{network}` cannot go into an nginx config; use an address or CIDR network such as `10.0.0.0/8`"
-                );
+            match Network::parse(network) {
+                Ok(parsed) => networks.push(parsed),
+                Err(fix) => {
+                    bail!("trusted network `{network}` cannot go into an nginx config; {fix}")
+                }
             }
         }
         let mut locales: Vec<String> = Vec::new();
@@ -100,7 +103,7 @@ impl Plan {
             codes,
             locales,
             default_locale: manifest.default_locale.clone(),
-            networks: input.trusted_networks.clone(),
+            networks,
             ssi: manifest.developer == "ssi",
         })
     }
