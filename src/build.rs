@@ -322,12 +322,12 @@ fn render_job(job: &Job, shared: &Shared) -> Result<(Vec<ManifestPage>, Vec<Outp
     // Fragments live only under the locale's folder, so the top-level copy
     // of a default-locale page is the same bytes.
     let locale_dir = format!("{}/", job.locale);
-    let html = crate::minify::page(&shared.renderer.page(
-        page,
-        strings,
-        &locale_dir,
-        shared.ssi,
-    )?);
+    let theme = shared.renderer.theme();
+    let rendered = shared
+        .renderer
+        .page(page, strings, &locale_dir, shared.ssi)?;
+    let html = crate::minify::page(&rendered)
+        .map_err(|e| anyhow::anyhow!("{}: page {code} with theme `{theme}`: {e}", page.origin))?;
     let mut files = Vec::new();
     if shared.ssi_fragments && page.developer.html().is_some() {
         let fragment = shared
@@ -335,7 +335,12 @@ fn render_job(job: &Job, shared: &Shared) -> Result<(Vec<ManifestPage>, Vec<Outp
             .developer_fragment(page, strings, shared.ssi)?;
         files.push(OutputFile {
             path: format!("{locale_dir}developer/{code}.html"),
-            bytes: crate::minify::page(&fragment),
+            bytes: crate::minify::page(&fragment).map_err(|e| {
+                anyhow::anyhow!(
+                    "{}: developer part of {code} with theme `{theme}`: {e}",
+                    page.origin
+                )
+            })?,
         });
     }
     let dirs: &[&str] = if job.top_level {
@@ -413,30 +418,60 @@ fn codes_to_build(project: &Project) -> Result<Vec<u16>> {
     Ok(codes)
 }
 
-/// Writing into the content or themes folder would feed the output back in
-/// as input on the next build.
+/// A build replaces its whole output folder, so the folder may not be,
+/// hold or sit inside anything the build reads: it would delete the user's
+/// files or feed the output back in as input.
 fn refuse_output_inside_inputs(out_dir: &Path, project: &Project) -> Result<()> {
     let out = absolute(out_dir);
-    for (what, dir) in [
-        ("content", &project.content_dir),
-        ("themes", &project.themes_dir),
-    ] {
-        if let Some(dir) = dir {
-            let dir = absolute(dir);
-            if out.starts_with(&dir) || dir.starts_with(&out) {
-                bail!(
-                    "the output directory `{}` overlaps the {what} directory `{}`; choose an --out outside it",
-                    out_dir.display(),
-                    dir.display()
-                );
-            }
-        }
+    let config = &project.config;
+    let logo = config.site.logo.as_ref().map(|l| config.base_dir().join(l));
+    let inputs = [
+        ("config file", config.origin.clone()),
+        ("logo", logo),
+        ("content directory", project.content_dir.clone()),
+        ("themes directory", project.themes_dir.clone()),
+    ];
+    for (what, path) in inputs {
+        let Some(path) = path else {
+            continue;
+        };
+        let input = absolute(&path);
+        let relation = if input == out {
+            "is"
+        } else if input.starts_with(&out) {
+            "holds"
+        } else if out.starts_with(&input) {
+            "is inside"
+        } else {
+            continue;
+        };
+        bail!(
+            "the output directory `{}` {relation} the {what} `{}`; a build replaces its whole output directory, so choose an --out that holds none of your inputs, such as `dist`",
+            out_dir.display(),
+            path.display()
+        );
     }
     Ok(())
 }
 
+/// `path` made absolute with symbolic links resolved, also when it does not
+/// exist yet (its nearest existing ancestor is resolved).
 fn absolute(path: &Path) -> PathBuf {
-    std::path::absolute(path)
-        .map(|p| p.canonicalize().unwrap_or(p))
-        .unwrap_or_else(|_| path.to_path_buf())
+    let Ok(path) = std::path::absolute(path) else {
+        return path.to_path_buf();
+    };
+    let mut missing = Vec::new();
+    let mut existing = path.as_path();
+    loop {
+        if let Ok(real) = existing.canonicalize() {
+            return missing.iter().rev().fold(real, |acc, part| acc.join(part));
+        }
+        match (existing.parent(), existing.file_name()) {
+            (Some(parent), Some(name)) => {
+                missing.push(name.to_os_string());
+                existing = parent;
+            }
+            _ => return path,
+        }
+    }
 }

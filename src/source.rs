@@ -61,8 +61,13 @@ fn embedded<E: RustEmbed>(root: &str) -> Vec<SourceFile> {
     files
 }
 
-/// Reads every regular file under `dir` (following symlinks, failing on
-/// loops), skipping hidden files, sorted by relative path.
+/// Larger input files are refused: no page, template or strings file
+/// comes near it, and reading one must not exhaust memory.
+pub const MAX_FILE_BYTES: u64 = 1024 * 1024;
+
+/// Reads every regular file under `dir` (following symlinks that stay
+/// inside `dir`, failing on loops and on links that leave it), skipping
+/// hidden files, sorted by relative path.
 pub fn read_dir(dir: &Path) -> Result<Vec<SourceFile>> {
     if !dir.is_dir() {
         anyhow::bail!(
@@ -70,6 +75,9 @@ pub fn read_dir(dir: &Path) -> Result<Vec<SourceFile>> {
             dir.display()
         );
     }
+    let root = dir
+        .canonicalize()
+        .with_context(|| format!("cannot resolve `{}`", dir.display()))?;
     let mut files = Vec::new();
     let walker = WalkDir::new(dir)
         .follow_links(true)
@@ -78,8 +86,34 @@ pub fn read_dir(dir: &Path) -> Result<Vec<SourceFile>> {
         .filter_entry(|entry| entry.depth() == 0 || !is_hidden(entry.file_name()));
     for entry in walker {
         let entry = entry.map_err(|e| walk_error(dir, e))?;
-        if !entry.file_type().is_file() {
+        let real = entry
+            .path()
+            .canonicalize()
+            .with_context(|| format!("cannot resolve `{}`", entry.path().display()))?;
+        if !real.starts_with(&root) {
+            anyhow::bail!(
+                "`{}` is a symbolic link to `{}`, outside `{}`; copy the file into the folder instead of linking to it",
+                entry.path().display(),
+                real.display(),
+                dir.display()
+            );
+        }
+        if entry.file_type().is_dir() {
             continue;
+        }
+        if !entry.file_type().is_file() {
+            anyhow::bail!(
+                "`{}` is not a regular file (a device, socket or pipe); remove it from `{}`",
+                entry.path().display(),
+                dir.display()
+            );
+        }
+        let size = entry.metadata().map(|m| m.len()).unwrap_or(0);
+        if size > MAX_FILE_BYTES {
+            anyhow::bail!(
+                "`{}` is {size} bytes, more than the {MAX_FILE_BYTES} an input file may have; shorten it",
+                entry.path().display()
+            );
         }
         let rel = entry
             .path()
