@@ -118,9 +118,13 @@ pub fn render_project(project: &Project, out_dir: &Path) -> Result<Rendered> {
         theme: &theme.name,
         ssi_fragments: config.developer == DeveloperMode::Ssi,
     };
+    // Every result is kept and the first failure in job order reported, so
+    // the message is the same on every run whatever the threads did.
     let results: Vec<(Vec<ManifestPage>, Vec<OutputFile>)> = jobs
         .par_iter()
         .map(|job| render_job(job, &shared))
+        .collect::<Vec<Result<_>>>()
+        .into_iter()
         .collect::<Result<_>>()?;
     let mut pages = Vec::new();
     let mut files = Vec::new();

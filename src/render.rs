@@ -61,6 +61,14 @@ pub fn css_escape(value: &str) -> String {
     out
 }
 
+/// The minifier turns CSS escapes back into characters (`\3C ` into `<`),
+/// so an escaped value could end the `<style>` element after all; `</` is
+/// written `<\/` again, which CSS reads the same inside a string and which
+/// valid CSS never has outside one.
+fn style_element_safe(css: &str) -> String {
+    css.replace("</", "<\\/")
+}
+
 /// What in a stylesheet would end the `<style>` element or start markup.
 fn ends_the_style_element(css: &str) -> Option<&'static str> {
     let lower = css.to_ascii_lowercase();
@@ -195,8 +203,8 @@ impl Renderer {
             context.insert("colors", &renderer.palette);
             context.insert("site", &renderer.site.css_escaped());
             let css = renderer.render_template(STYLE_TEMPLATE, &context)?;
-            renderer.css = crate::minify::stylesheet(&css);
-            if let Some(bad) = ends_the_style_element(&renderer.css) {
+            // Values are escaped, so only the theme's own text can do this.
+            if let Some(bad) = ends_the_style_element(&css) {
                 let origin = renderer
                     .origins
                     .get(STYLE_TEMPLATE)
@@ -205,6 +213,7 @@ impl Renderer {
                     "{origin}: the stylesheet contains `{bad}`, which would end the page's <style> element and let markup in; remove it from the theme"
                 );
             }
+            renderer.css = style_element_safe(&crate::minify::stylesheet(&css));
         }
         Ok(renderer)
     }
@@ -364,6 +373,20 @@ mod tests {
             css_escape("data:image/png;base64,AB+/="),
             "data\\3A image\\2F png\\3B base64\\2C AB\\2B \\2F \\3D "
         );
+    }
+
+    #[test]
+    fn minified_css_cannot_end_the_style_element() {
+        let css = crate::minify::stylesheet(&format!(
+            "a::after{{content:\"{}\"}}",
+            css_escape("</style><script>alert(1)</script>")
+        ));
+        assert!(
+            css.to_ascii_lowercase().contains("</style"),
+            "the minifier kept the escape: {css}"
+        );
+        let safe = style_element_safe(&css);
+        assert!(!safe.to_ascii_lowercase().contains("</"), "{safe}");
     }
 
     #[test]

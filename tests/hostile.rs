@@ -80,6 +80,10 @@ enum Setup {
         head: String,
         unit: String,
         count: usize,
+        /// Repeated `count` times after the units: the closers of what
+        /// the units opened (`a*` for `*a`).
+        #[serde(default)]
+        close: String,
         tail: String,
     },
 }
@@ -95,8 +99,20 @@ fn hostile_corpus() {
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
     names.sort();
+    // ERRORSMITH_HOSTILE=a,b runs only those cases, for work on one case.
+    if let Ok(only) = std::env::var("ERRORSMITH_HOSTILE") {
+        let only: Vec<&str> = only.split(',').collect();
+        names.retain(|n| only.contains(&n.as_str()));
+        assert!(!names.is_empty(), "no case is named in ERRORSMITH_HOSTILE");
+    } else {
+        assert!(
+            names.len() >= 40,
+            "the corpus has only {} cases",
+            names.len()
+        );
+    }
     assert!(
-        names.len() >= 40,
+        names.len() >= 1,
         "the corpus has only {} cases",
         names.len()
     );
@@ -325,11 +341,16 @@ fn apply(work: &Path, step: &Setup) {
             head,
             unit,
             count,
+            close,
             tail,
         } => {
             let path = work.join(path);
             std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-            let text = format!("{head}{}{tail}", unit.repeat(*count));
+            let text = format!(
+                "{head}{}{}{tail}",
+                unit.repeat(*count),
+                close.repeat(*count)
+            );
             std::fs::write(path, text).unwrap();
         }
     }

@@ -148,17 +148,38 @@ fn content_cannot_inject_script_into_any_theme_or_mode() {
 
 #[test]
 fn allow_raw_html_is_an_explicit_opt_in_for_the_markdown_body() {
+    // Raw markup from trusted content passes...
     let project = hostile_project(true);
+    std::fs::write(
+        project.path().join("content/404.md"),
+        "---\ntitle: Not Found\n---\nA <b>bold</b> <kbd>claim</kbd>\n\n[x](javascript:alert(1))\n",
+    )
+    .unwrap();
     let out = project.path().join("out");
     build(project.path(), &out, &["--developer", "strip"]);
     let html = std::fs::read_to_string(out.join("404.html")).unwrap();
-    assert!(html.contains("<script>alert('body')</script>"), "{html}");
+    assert!(html.contains("A <b>bold</b> <kbd>claim</kbd>"), "{html}");
     // Front matter and config are text whatever the option says.
-    assert!(!html.contains("<script>alert('title')"), "{html}");
     assert!(!html.contains("<script>alert('name')"), "{html}");
     // Link schemes stay filtered even with raw HTML on.
     assert!(!html.contains("href=\"javascript:"), "{html}");
     assert!(!html.contains("href=javascript:"), "{html}");
+
+    // ...but the publication gate lets no script into a page, whoever
+    // wrote it: the build fails and names where it came from.
+    let project = hostile_project(true);
+    let output = errorsmith()
+        .current_dir(project.path())
+        .args(["build", "--developer", "strip", "--out", "out"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("404.html: a <script> element `<script>alert('body')</script>` that the theme `default` does not contain; it comes from the text of content/404.md"),
+        "{stderr}"
+    );
+    assert!(!project.path().join("out").exists());
 }
 
 #[test]
