@@ -113,9 +113,12 @@ pub fn replace_dir(target: &Path, files: &[Published]) -> Result<()> {
     }
     // Thousands of small files: writing them from every core pays off on
     // file systems where each create is a round trip.
-    files
-        .par_iter()
-        .try_for_each(|file| fsx::write(&staging.path().join(&file.path), &file.bytes))?;
+    files.par_iter().try_for_each(|file| {
+        if staging::stopping() {
+            bail!("interrupted");
+        }
+        fsx::write(&staging.path().join(&file.path), &file.bytes)
+    })?;
     staging.swap_into(target)
 }
 

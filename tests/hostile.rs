@@ -111,11 +111,6 @@ fn hostile_corpus() {
             names.len()
         );
     }
-    assert!(
-        names.len() >= 1,
-        "the corpus has only {} cases",
-        names.len()
-    );
     // Every case works in its own temporary folder, so they run on every
     // core; the failures still come out in name order.
     let failures: Vec<String> = names

@@ -318,7 +318,6 @@ fn sigint_and_sigterm_leave_the_previous_or_the_new_build_and_no_staging_folder(
 /// SIGINT while the build writes its files: the handler removes the
 /// staging folder while the writer threads still create files in it.
 #[test]
-#[ignore = "bug: a signal during the parallel write leaves .errorsmith-staging-X (its lock removed) behind"]
 fn a_signal_while_writing_removes_the_staging_folder() {
     let dir = slow_project();
     timed_build(dir.path(), "default");

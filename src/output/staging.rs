@@ -23,6 +23,15 @@ const LOCK_SUFFIX: &str = ".lock";
 /// the swap, so a signal waits for it to finish.
 static IN_FLIGHT: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
 
+/// Set by the signal handler: writers stop creating files, so the folder
+/// they write into can be removed for good.
+static STOPPING: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// True once SIGINT or SIGTERM arrived; the writer checks it per file.
+pub fn stopping() -> bool {
+    STOPPING.load(std::sync::atomic::Ordering::SeqCst)
+}
+
 pub struct Staging {
     dir: PathBuf,
     old: PathBuf,
@@ -118,9 +127,18 @@ fn install_signal_handler() {
         // Without a handler the signal ends the process as before; a
         // failure to install one is no reason to refuse the build.
         let _ = ctrlc::set_handler(|| {
+            STOPPING.store(true, std::sync::atomic::Ordering::SeqCst);
             let dirs = in_flight();
             for dir in dirs.iter() {
-                let _ = std::fs::remove_dir_all(dir);
+                // Writers already past their check may still create a file
+                // or two: remove until the folder stays gone.
+                for _ in 0..100 {
+                    let _ = std::fs::remove_dir_all(dir);
+                    if !dir.exists() {
+                        break;
+                    }
+                    std::thread::sleep(std::time::Duration::from_millis(10));
+                }
                 let mut lock = dir.clone().into_os_string();
                 lock.push(LOCK_SUFFIX);
                 let _ = std::fs::remove_file(lock);

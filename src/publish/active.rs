@@ -15,6 +15,8 @@ pub struct Active {
 const ACTIVE_ELEMENTS: [&str; 8] = [
     "iframe", "frame", "frameset", "object", "embed", "applet", "base", "portal",
 ];
+/// Evidence no theme source can hold, for findings nothing excuses.
+const NEVER_IN_A_THEME: &str = "\u{0}never\u{0}";
 /// Attributes whose value is fetched.
 const LOAD_ATTRIBUTES: [&str; 6] = ["src", "srcset", "poster", "data", "action", "formaction"];
 
@@ -76,6 +78,20 @@ fn inspect_element(name: &str, attributes: &[(String, String)], found: &mut Vec<
         });
     }
     for (key, value) in attributes {
+        // Names like `&amp;` or `"q"` come from a value put into an
+        // unquoted attribute; no theme writes them, so nothing excuses them.
+        if !key
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_:.".contains(c))
+        {
+            found.push(Active {
+                what: format!(
+                    "the attribute name `{}` (a value in an unquoted attribute?)",
+                    short(key)
+                ),
+                evidence: vec![NEVER_IN_A_THEME.to_string()],
+            });
+        }
         let decoded = decode(value);
         if key.len() > 2 && key.starts_with("on") {
             found.push(Active {
@@ -292,6 +308,21 @@ mod tests {
                 "a CSS load of `//evil.example/x`",
                 "a <meta http-equiv=refresh> redirect",
             ]
+        );
+    }
+
+    #[test]
+    fn attribute_names_made_of_a_value_are_found() {
+        assert_eq!(
+            whats("<p &amp; &lt;b&gt; class=x title=A>t</p>"),
+            [
+                "the attribute name `&amp;` (a value in an unquoted attribute?)",
+                "the attribute name `&lt;b&gt;` (a value in an unquoted attribute?)",
+            ]
+        );
+        assert!(
+            whats("<svg viewBox=\"0 0 1 1\" xml:lang=en data-x=1 aria-hidden=true></svg>")
+                .is_empty()
         );
     }
 

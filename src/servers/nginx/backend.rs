@@ -12,8 +12,8 @@ pub(super) fn default_backend(plan: &Plan) -> String {
     let mut out = format!(
         "# errorsmith: custom default backend for Kubernetes ingress-nginx.\n\
          # Include inside http {{}}, next to nginx-http.conf:\n\
-         #     include {dir}servers/nginx-http.conf;\n\
-         #     include {dir}servers/nginx-default-backend.conf;\n\
+         #     include \"{dir}servers/nginx-http.conf\";\n\
+         #     include \"{dir}servers/nginx-default-backend.conf\";\n\
          server {{\n    listen {DEFAULT_BACKEND_PORT};\n    server_name _;\n",
         dir = plan.pages_dir
     );

@@ -23,7 +23,7 @@ const Q_BUCKETS: [(&str, &str); 11] = [
 /// `servers/nginx-http.conf`, for inside `http {}`.
 pub(super) fn http_include(plan: &Plan) -> String {
     let mut out = format!(
-        "# errorsmith: include once inside http {{}}:\n#     include {}servers/nginx-http.conf;\n\n",
+        "# errorsmith: include once inside http {{}}:\n#     include \"{}servers/nginx-http.conf\";\n\n",
         plan.pages_dir
     );
     out.push_str(

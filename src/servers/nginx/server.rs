@@ -20,8 +20,8 @@ pub(super) fn server_include(plan: &Plan) -> String {
         out,
         "# errorsmith error pages for nginx. Include inside a server {{}} block,\n\
          # before its own locations and rewrites:\n\
-         #     include {dir}servers/nginx.conf;\n\
-         # and include {dir}servers/nginx-http.conf once inside http {{}}.\n\
+         #     include \"{dir}servers/nginx.conf\";\n\
+         # and include \"{dir}servers/nginx-http.conf\" once inside http {{}}.\n\
          # A location with an error_page of its own inherits none of the lines\n\
          # below: repeat them there.\n",
         dir = plan.pages_dir
