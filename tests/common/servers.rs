@@ -220,3 +220,69 @@ pub fn assert_error_page_with_retry_after(
         retry_after(pages, status)
     );
 }
+
+/// The requests a browser or cache sends to revalidate or resume: each
+/// would turn a plain file into a 304, 412 or 206. The `ETag` and
+/// `Last-Modified` of a first plain answer, if the server sends them, are
+/// asked for too.
+fn conditional_requests(plain: &Response) -> Vec<Vec<(&'static str, String)>> {
+    let future = "Fri, 01 Jan 2100 00:00:00 GMT".to_string();
+    let mut requests = vec![
+        vec![("If-None-Match", "*".to_string())],
+        vec![("If-Modified-Since", future.clone())],
+        vec![("Range", "bytes=0-10".to_string())],
+        vec![("Range", "bytes=0-10".to_string()), ("If-Range", future)],
+        vec![("If-Match", "\"nope\"".to_string())],
+        vec![(
+            "If-Unmodified-Since",
+            "Thu, 01 Jan 1970 00:00:00 GMT".to_string(),
+        )],
+    ];
+    if let Some(etag) = plain.header("etag") {
+        requests.push(vec![("If-None-Match", etag.to_string())]);
+        requests.push(vec![
+            ("Range", "bytes=0-10".to_string()),
+            ("If-Range", etag.to_string()),
+        ]);
+    }
+    if let Some(modified) = plain.header("last-modified") {
+        requests.push(vec![("If-Modified-Since", modified.to_string())]);
+    }
+    requests
+}
+
+/// Asserts that every conditional or range GET of `path` on `port` gets
+/// the full page `pages/<status>.html` with the original status: never a
+/// 304, 206 or 412, an empty or partial body, or a `Content-Range`.
+pub fn assert_conditional_and_range_requests_get_the_page(
+    port: u16,
+    path: &str,
+    status: u16,
+    title: &str,
+    pages: &Path,
+) {
+    let plain = super::get(port, path, &[]);
+    assert_page(&plain, status, title, pages);
+    assert_conditional_and_range_requests_get(port, path, &plain);
+}
+
+/// Asserts that every conditional or range GET of `path` on `port` gets
+/// the status and the whole body of `plain`, the answer without them, and
+/// no `Content-Range`.
+pub fn assert_conditional_and_range_requests_get(port: u16, path: &str, plain: &Response) {
+    for headers in conditional_requests(plain) {
+        let headers: Vec<(&str, &str)> = headers.iter().map(|(n, v)| (*n, v.as_str())).collect();
+        let response = super::get(port, path, &headers);
+        assert_eq!(
+            response.status, plain.status,
+            "GET {path} with {headers:?}: {:?}\n{}",
+            response.headers, response.body
+        );
+        assert_eq!(response.body, plain.body, "GET {path} with {headers:?}");
+        assert_eq!(
+            response.header("content-range"),
+            None,
+            "GET {path} with {headers:?}"
+        );
+    }
+}
