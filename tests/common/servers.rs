@@ -42,6 +42,12 @@ pub fn build_builtin(out: &Path) {
 /// `body`, for checking that a server replaces errors its backend returns.
 /// Runs until the test process ends.
 pub fn failing_backend(status: u16, body: &'static str) -> u16 {
+    failing_backend_with_headers(status, "", body)
+}
+
+/// [`failing_backend`], with `headers` (each line ending in CRLF) added to
+/// its responses.
+pub fn failing_backend_with_headers(status: u16, headers: &'static str, body: &'static str) -> u16 {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
     std::thread::spawn(move || {
@@ -50,7 +56,7 @@ pub fn failing_backend(status: u16, body: &'static str) -> u16 {
             let _ = stream.read(&mut buf);
             let _ = write!(
                 stream,
-                "HTTP/1.1 {status} Backend Says No\r\nContent-Type: text/plain\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                "HTTP/1.1 {status} Backend Says No\r\n{headers}Content-Type: text/plain\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
                 body.len()
             );
         }
