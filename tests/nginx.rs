@@ -311,6 +311,27 @@ fn failing_upstreams_show_the_page_with_their_status() {
 }
 
 #[test]
+fn conditional_and_range_requests_get_the_whole_page_with_its_status() {
+    let upstreams = Upstreams {
+        failing: failing_upstream(),
+        ..Upstreams::default()
+    };
+    let test = "conditional_and_range_requests_get_the_whole_page_with_its_status";
+    let Some(site) = Site::start_with(test, "hidden", &upstreams) else {
+        return;
+    };
+    for (path, code) in [
+        ("/no/such/file", 404),
+        ("/down/x", 502),
+        ("/failing/x", 503),
+    ] {
+        let plain = site.get(path, &[]);
+        assert_page(&plain, code);
+        common::servers::assert_conditional_and_range_requests_get(site.port, path, &plain);
+    }
+}
+
+#[test]
 fn maintenance_flag_turns_every_request_into_the_503_page() {
     let Some(site) = Site::start(
         "maintenance_flag_turns_every_request_into_the_503_page",

@@ -77,6 +77,14 @@ fn live_apache_keeps_the_status_for_its_own_and_proxied_errors() {
 
     // The pages are error documents only: asked for directly, they give 403.
     assert_error_page(&apache.get("/_errors/404.html"), 403, "Forbidden", pages);
+
+    for (path, status, title) in [
+        ("/missing", 404, "Not Found"),
+        ("/app/x", 503, "Service Unavailable"),
+        ("/api/x", 500, "Internal Server Error"),
+    ] {
+        assert_conditional_and_range_requests_get_the_page(apache.port, path, status, title, pages);
+    }
 }
 
 #[test]

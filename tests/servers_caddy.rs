@@ -63,6 +63,19 @@ fn live_caddy_serves_our_pages_with_the_original_status() {
     let busy = caddy.get("/busy/x");
     assert_error_page_with_retry_after(&busy, 503, "Service Unavailable", pages);
     assert!(retry_after(pages, 503).is_some(), "503.md sets retry_after");
+
+    for (path, status, title) in [
+        ("/missing", 404, "Not Found"),
+        ("/app/x", 502, "Bad Gateway"),
+        ("/busy/x", 503, "Service Unavailable"),
+    ] {
+        assert_conditional_and_range_requests_get_the_page(caddy.port, path, status, title, pages);
+        // Without these a cache would revalidate the page later.
+        let page = caddy.get(path);
+        for header in ["etag", "last-modified", "accept-ranges"] {
+            assert_eq!(page.header(header), None, "{path}: {:?}", page.headers);
+        }
+    }
 }
 
 #[test]

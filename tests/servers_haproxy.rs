@@ -34,6 +34,19 @@ fn live_haproxy_answers_with_our_pages_when_the_backend_is_down() {
 
     let denied = haproxy.get("/private/x");
     assert_error_page_with_retry_after(&denied, 403, "Forbidden", pages);
+
+    for (path, status, title) in [
+        ("/", 503, "Service Unavailable"),
+        ("/private/x", 403, "Forbidden"),
+    ] {
+        assert_conditional_and_range_requests_get_the_page(
+            haproxy.port,
+            path,
+            status,
+            title,
+            pages,
+        );
+    }
 }
 
 #[test]

@@ -54,6 +54,20 @@ fn live_lighttpd_keeps_the_status_for_its_own_and_proxied_errors() {
     let failed = lighttpd.get("/api/x");
     assert_page(&failed, 500, "Internal Server Error", pages);
     assert!(!failed.body.contains("backend stack trace"));
+
+    for (path, status, title) in [
+        ("/missing", 404, "Not Found"),
+        ("/app/x", 503, "Service Unavailable"),
+        ("/api/x", 500, "Internal Server Error"),
+    ] {
+        assert_conditional_and_range_requests_get_the_page(
+            lighttpd.port,
+            path,
+            status,
+            title,
+            pages,
+        );
+    }
 }
 
 #[test]

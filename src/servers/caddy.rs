@@ -1,5 +1,10 @@
 //! Caddy 2: a `handle_errors` block that serves `/{status}.html` from the
 //! pages directory with the original status.
+//!
+//! `file_server` would honour `If-None-Match`, `If-Modified-Since` and
+//! `Range` on the error page (an empty 404, or a 502 with part of a page),
+//! so the error route drops those request headers and the `ETag`,
+//! `Last-Modified` and `Accept-Ranges` it would send.
 
 use super::quote_escaping_quotes as quote;
 use super::{Server, ServerInput};
@@ -26,7 +31,8 @@ pub fn files(input: &ServerInput) -> Result<Vec<OutputFile>> {
          #         reverse_proxy localhost:8080\n\
          #     }}\n\
          # It covers errors Caddy makes itself (404 from file_server, 502 when a\n\
-         # backend is down, 504 on a timeout); file_server keeps the error status.\n\
+         # backend is down, 504 on a timeout); file_server keeps the error status,\n\
+         # and conditional and range requests get the whole page.\n\
          handle_errors {{\n\
          \t@errorsmith_page file {{\n\
          \t\troot {dir}\n\
@@ -36,6 +42,15 @@ pub fn files(input: &ServerInput) -> Result<Vec<OutputFile>> {
          \t\troot * {dir}\n\
          \t\trewrite * /{{err.status_code}}.html\n\
          \t\theader Cache-Control \"no-store\"\n\
+         \t\trequest_header -If-None-Match\n\
+         \t\trequest_header -If-Modified-Since\n\
+         \t\trequest_header -If-Match\n\
+         \t\trequest_header -If-Unmodified-Since\n\
+         \t\trequest_header -Range\n\
+         \t\trequest_header -If-Range\n\
+         \t\theader -ETag\n\
+         \t\theader -Last-Modified\n\
+         \t\theader -Accept-Ranges\n\
          {retry}\
          \t\tfile_server\n\
          \t}}\n\

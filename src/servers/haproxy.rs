@@ -81,8 +81,12 @@ fn reason(code: u16) -> Option<&'static str> {
 fn config(errorfiles: &str) -> String {
     format!(
         "# errorsmith error pages for HAProxy 2.2 or later.\n\
-         # Append this section to haproxy.cfg and name it where errors should use it,\n\
-         # in a defaults, frontend or backend section:\n\
+         # Load this file after yours with a second -f, do not append it to\n\
+         # haproxy.cfg (a second append fails: the section already exists):\n\
+         #     haproxy -f /etc/haproxy/haproxy.cfg -f <this file>\n\
+         # (Debian: add `-f <this file>` to EXTRAOPTS in /etc/default/haproxy),\n\
+         # and name it where errors should use it, in a defaults, frontend or\n\
+         # backend section:\n\
          #     errorfiles {SECTION}\n\
          # HAProxy reads the files once at start-up: reload it after every build.\n\
          # They replace only the errors HAProxy makes itself (no server, timeouts,\n\

@@ -42,6 +42,12 @@ pub fn build_builtin(out: &Path) {
 /// `body`, for checking that a server replaces errors its backend returns.
 /// Runs until the test process ends.
 pub fn failing_backend(status: u16, body: &'static str) -> u16 {
+    failing_backend_with_headers(status, "", body)
+}
+
+/// [`failing_backend`], with `headers` (each line ending in CRLF) added to
+/// its responses.
+pub fn failing_backend_with_headers(status: u16, headers: &'static str, body: &'static str) -> u16 {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
     std::thread::spawn(move || {
@@ -50,7 +56,7 @@ pub fn failing_backend(status: u16, body: &'static str) -> u16 {
             let _ = stream.read(&mut buf);
             let _ = write!(
                 stream,
-                "HTTP/1.1 {status} Backend Says No\r\nContent-Type: text/plain\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                "HTTP/1.1 {status} Backend Says No\r\n{headers}Content-Type: text/plain\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
                 body.len()
             );
         }
@@ -219,4 +225,70 @@ pub fn assert_error_page_with_retry_after(
         response.header("retry-after").map(str::to_string),
         retry_after(pages, status)
     );
+}
+
+/// The requests a browser or cache sends to revalidate or resume: each
+/// would turn a plain file into a 304, 412 or 206. The `ETag` and
+/// `Last-Modified` of a first plain answer, if the server sends them, are
+/// asked for too.
+fn conditional_requests(plain: &Response) -> Vec<Vec<(&'static str, String)>> {
+    let future = "Fri, 01 Jan 2100 00:00:00 GMT".to_string();
+    let mut requests = vec![
+        vec![("If-None-Match", "*".to_string())],
+        vec![("If-Modified-Since", future.clone())],
+        vec![("Range", "bytes=0-10".to_string())],
+        vec![("Range", "bytes=0-10".to_string()), ("If-Range", future)],
+        vec![("If-Match", "\"nope\"".to_string())],
+        vec![(
+            "If-Unmodified-Since",
+            "Thu, 01 Jan 1970 00:00:00 GMT".to_string(),
+        )],
+    ];
+    if let Some(etag) = plain.header("etag") {
+        requests.push(vec![("If-None-Match", etag.to_string())]);
+        requests.push(vec![
+            ("Range", "bytes=0-10".to_string()),
+            ("If-Range", etag.to_string()),
+        ]);
+    }
+    if let Some(modified) = plain.header("last-modified") {
+        requests.push(vec![("If-Modified-Since", modified.to_string())]);
+    }
+    requests
+}
+
+/// Asserts that every conditional or range GET of `path` on `port` gets
+/// the full page `pages/<status>.html` with the original status: never a
+/// 304, 206 or 412, an empty or partial body, or a `Content-Range`.
+pub fn assert_conditional_and_range_requests_get_the_page(
+    port: u16,
+    path: &str,
+    status: u16,
+    title: &str,
+    pages: &Path,
+) {
+    let plain = super::get(port, path, &[]);
+    assert_page(&plain, status, title, pages);
+    assert_conditional_and_range_requests_get(port, path, &plain);
+}
+
+/// Asserts that every conditional or range GET of `path` on `port` gets
+/// the status and the whole body of `plain`, the answer without them, and
+/// no `Content-Range`.
+pub fn assert_conditional_and_range_requests_get(port: u16, path: &str, plain: &Response) {
+    for headers in conditional_requests(plain) {
+        let headers: Vec<(&str, &str)> = headers.iter().map(|(n, v)| (*n, v.as_str())).collect();
+        let response = super::get(port, path, &headers);
+        assert_eq!(
+            response.status, plain.status,
+            "GET {path} with {headers:?}: {:?}\n{}",
+            response.headers, response.body
+        );
+        assert_eq!(response.body, plain.body, "GET {path} with {headers:?}");
+        assert_eq!(
+            response.header("content-range"),
+            None,
+            "GET {path} with {headers:?}"
+        );
+    }
 }
