@@ -1,13 +1,15 @@
 //! Command-line definitions (clap derive) and dispatch to the library.
 
+mod build;
+mod generate;
+mod progress;
+
 use anyhow::{Result, bail};
 use clap::{Args, Parser, Subcommand};
 use errorsmith::config::DeveloperMode;
 use errorsmith::config::{self, Config};
-use errorsmith::formats::Format;
 use errorsmith::project::ProjectOptions;
 use errorsmith::servers::{self, Server, ServerInput};
-use errorsmith::{BuildOptions, build};
 use std::io::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -39,6 +41,54 @@ enum Command {
     /// Preview every page of every theme and locale on 127.0.0.1, reloading on changes.
     #[cfg(feature = "serve")]
     Serve(ServeArgs),
+    /// Print a JSON Schema for errorsmith.yaml, theme.yaml or the content front matter.
+    Schema(SchemaArgs),
+    /// Print the shell completion script for bash, zsh, fish, PowerShell or elvish.
+    Completions(CompletionsArgs),
+    /// Print the man page (roff): errorsmith(1), or a subcommand's with its name.
+    Man(ManArgs),
+}
+
+#[derive(Debug, Args)]
+struct SchemaArgs {
+    /// The YAML document the schema describes.
+    #[arg(value_enum, default_value = "config")]
+    document: SchemaDocument,
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum SchemaDocument {
+    /// errorsmith.yaml
+    Config,
+    /// A theme's theme.yaml
+    Theme,
+    /// The YAML block at the top of a content file
+    FrontMatter,
+}
+
+#[derive(Debug, Args)]
+struct CompletionsArgs {
+    /// The shell to complete in.
+    #[arg(value_enum)]
+    shell: clap_complete::Shell,
+}
+
+#[derive(Debug, Args)]
+struct ManArgs {
+    /// A subcommand, for its own page (errorsmith-build(1), ...).
+    #[arg(value_name = "COMMAND")]
+    command: Option<String>,
+}
+
+/// How much a command prints besides errors.
+#[derive(Debug, Clone, Copy, Args)]
+struct Verbosity {
+    /// Print only errors.
+    #[arg(long, short, conflicts_with = "verbose")]
+    quiet: bool,
+    /// Also list every file written, with its size.
+    #[arg(long, short)]
+    verbose: bool,
 }
 
 #[cfg(feature = "serve")]
@@ -68,6 +118,9 @@ struct InitArgs {
     /// Brand name [default: the directory's name].
     #[arg(long, value_name = "NAME")]
     name: Option<String>,
+    /// Print only errors, not the files created.
+    #[arg(long, short)]
+    quiet: bool,
 }
 
 #[derive(Debug, Args)]
@@ -75,17 +128,22 @@ struct CheckArgs {
     #[command(flatten)]
     project: ProjectArgs,
     /// Theme to check [default: from the config, else `default`].
-    #[arg(long, value_name = "NAME")]
+    #[arg(long, value_name = "NAME", value_parser = ThemeName, hide_possible_values = true)]
     theme: Option<String>,
-    /// `text`: one line per finding and a summary; `json`: one document.
+    /// `text`: one line per finding and a summary; `json`: one document;
+    /// `github`: GitHub Actions annotations.
     #[arg(long, value_enum, value_name = "FORMAT", default_value = "text")]
     format: CheckFormat,
+    /// Print only errors (text format).
+    #[arg(long, short)]
+    quiet: bool,
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
 enum CheckFormat {
     Text,
     Json,
+    Github,
 }
 
 #[derive(Debug, Args)]
@@ -132,11 +190,45 @@ struct BuildArgs {
     #[arg(long, short, value_name = "DIR", default_value = "dist")]
     out: PathBuf,
     /// Theme to use [default: from the config, else `default`].
-    #[arg(long, value_name = "NAME")]
+    #[arg(long, value_name = "NAME", value_parser = ThemeName, hide_possible_values = true)]
     theme: Option<String>,
     /// What happens to the developer part of each page [default: from the config, else `hidden`].
     #[arg(long, value_enum, value_name = "MODE")]
     developer: Option<DeveloperMode>,
+    /// Fail, writing nothing, on anything `errorsmith check` reports, warnings included.
+    #[arg(long)]
+    strict: bool,
+    #[command(flatten)]
+    verbosity: Verbosity,
+}
+
+/// A theme name: any name is accepted (your themes/ folder is read later);
+/// the built-in names are offered to shell completion.
+#[derive(Debug, Clone, Copy)]
+struct ThemeName;
+
+impl clap::builder::TypedValueParser for ThemeName {
+    type Value = String;
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<String, clap::Error> {
+        clap::builder::StringValueParser::new().parse_ref(cmd, arg, value)
+    }
+
+    fn possible_values(
+        &self,
+    ) -> Option<Box<dyn Iterator<Item = clap::builder::PossibleValue> + '_>> {
+        let names: Vec<String> = errorsmith::theme::ThemeSources::load(None)
+            .map(|themes| themes.names().into_iter().map(str::to_string).collect())
+            .unwrap_or_default();
+        Some(Box::new(
+            names.into_iter().map(clap::builder::PossibleValue::new),
+        ))
+    }
 }
 
 impl ProjectArgs {
@@ -152,38 +244,24 @@ impl ProjectArgs {
     }
 }
 
+/// The clap command, for completions and man pages.
+fn command() -> clap::Command {
+    <Cli as clap::CommandFactory>::command()
+}
+
 pub fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Command::Build(args) => {
             let mut project = args.project.options();
             project.theme = args.theme;
             project.developer = args.developer;
-            let report = build(&BuildOptions {
+            build::build(&build::BuildCommand {
                 project,
                 out_dir: args.out,
+                strict: args.strict,
+                quiet: args.verbosity.quiet,
+                verbose: args.verbosity.verbose,
             })?;
-            let pages: Vec<_> = report
-                .manifest
-                .pages
-                .iter()
-                .filter(|p| p.format == Format::Html)
-                .collect();
-            let largest = pages.iter().map(|p| p.bytes).max().unwrap_or(0);
-            eprintln!(
-                "built {} HTML pages, with JSON and text versions (theme {}, developer part {}, largest {} bytes) into {}",
-                pages.len(),
-                report.manifest.theme,
-                report.manifest.developer,
-                largest,
-                report.out_dir.display()
-            );
-            if !report.fallbacks.is_empty() {
-                eprintln!(
-                    "note: {} pages have no translation and use the default locale's content: {}",
-                    report.fallbacks.len(),
-                    report.fallbacks.join(", ")
-                );
-            }
         }
         Command::Config(args) => print_server_config(args)?,
         Command::Check(args) => return Ok(check(args)),
@@ -195,6 +273,16 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             port: args.port,
             allow_hosts: args.allow_host,
         })?,
+        Command::Schema(args) => {
+            let document = match args.document {
+                SchemaDocument::Config => errorsmith::schema::Document::Config,
+                SchemaDocument::Theme => errorsmith::schema::Document::Theme,
+                SchemaDocument::FrontMatter => errorsmith::schema::Document::FrontMatter,
+            };
+            print!("{}", errorsmith::schema::schema_json(document));
+        }
+        Command::Completions(args) => generate::completions(args.shell)?,
+        Command::Man(args) => generate::man(args.command.as_deref())?,
         Command::Themes(args) => {
             let project = errorsmith::project::Project::load(&args.options())?;
             for (name, description) in project.themes.list()? {
@@ -208,10 +296,30 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
 fn check(args: CheckArgs) -> ExitCode {
     let mut project = args.project.options();
     project.theme = args.theme;
-    let report = errorsmith::check::check(&project);
+    let mut report = errorsmith::check::check(&project);
     match args.format {
+        CheckFormat::Text if args.quiet => {
+            report
+                .findings
+                .retain(|f| f.severity == errorsmith::check::Severity::Error);
+            for finding in &report.findings {
+                println!("{finding}");
+            }
+        }
         CheckFormat::Text => print!("{}", report.to_text()),
         CheckFormat::Json => print!("{}", report.to_json()),
+        CheckFormat::Github => {
+            let cwd = std::env::current_dir().unwrap_or_default();
+            // Actions checks the repository out here; paths relative to it
+            // are what annotations need, wherever the job `cd`s.
+            let base = std::env::var_os("GITHUB_WORKSPACE")
+                .map(PathBuf::from)
+                .unwrap_or_else(|| cwd.clone());
+            print!(
+                "{}",
+                errorsmith::github::workflow_commands(&report, &cwd, &base)
+            );
+        }
     }
     if report.errors() > 0 {
         ExitCode::FAILURE
@@ -225,6 +333,9 @@ fn init(args: InitArgs) -> Result<()> {
         dir: args.dir.clone(),
         name: args.name,
     })?;
+    if args.quiet {
+        return Ok(());
+    }
     for file in &report.files {
         eprintln!("created {}", args.dir.join(file).display());
     }

@@ -5,6 +5,7 @@ use crate::catalog::is_locale_tag;
 use crate::content::is_error_code;
 use anyhow::Result;
 use clap::ValueEnum;
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::path::{Path, PathBuf};
@@ -12,7 +13,9 @@ use std::path::{Path, PathBuf};
 pub const FILE_NAME: &str = "errorsmith.yaml";
 
 /// How the developer part of each page reaches (or does not reach) people.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize, ValueEnum)]
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize, ValueEnum, JsonSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum DeveloperMode {
     /// Left out of the pages entirely.
@@ -34,18 +37,25 @@ impl DeveloperMode {
     }
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+/// The brand: its name, links and logo.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct Site {
     /// Brand or site name, shown in the title and header.
     pub name: String,
-    /// Where "Go to the home page" leads.
+    /// Where "Go to the home page" leads: an http(s) URL or a path starting with `/`.
+    #[schemars(regex(pattern = LINK_PATTERN))]
     pub home_url: String,
+    /// A status page: an http(s) URL or a path starting with `/`.
+    #[schemars(regex(pattern = LINK_PATTERN))]
     pub status_url: Option<String>,
     /// A support page (http(s) or path) or a `mailto:` address.
+    #[schemars(regex(pattern = SUPPORT_LINK_PATTERN))]
     pub support_url: Option<String>,
+    /// Small print at the bottom of every page.
     pub footer: Option<String>,
     /// SVG or PNG file, relative to the config file; inlined into pages.
+    #[schemars(regex(pattern = r"\.([sS][vV][gG]|[pP][nN][gG])$"))]
     pub logo: Option<PathBuf>,
 }
 
@@ -63,28 +73,53 @@ impl Default for Site {
     }
 }
 
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+/// Hex colors (`#rgb`, `#rgba`, `#rrggbb` or `#rrggbbaa`) for the light
+/// scheme and, with `dark_`, for visitors in dark mode.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct Colors {
+    /// Links and buttons.
+    #[schemars(regex(pattern = COLOR_PATTERN))]
     pub accent: Option<String>,
+    #[schemars(regex(pattern = COLOR_PATTERN))]
     pub background: Option<String>,
+    #[schemars(regex(pattern = COLOR_PATTERN))]
     pub text: Option<String>,
+    #[schemars(regex(pattern = COLOR_PATTERN))]
     pub dark_accent: Option<String>,
+    #[schemars(regex(pattern = COLOR_PATTERN))]
     pub dark_background: Option<String>,
+    #[schemars(regex(pattern = COLOR_PATTERN))]
     pub dark_text: Option<String>,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+/// What [`is_color`] accepts, for the JSON Schema.
+const COLOR_PATTERN: &str = "^#([0-9a-fA-F]{3,4}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})$";
+/// The shape [`is_link`] accepts: an http(s) URL or a path starting with one
+/// `/`, without the characters it refuses (`build` checks the rest).
+const LINK_PATTERN: &str =
+    r#"^([hH][tT][tT][pP][sS]?://[^\s"'<>`\\{};]*|/([^\s"'<>`\\{};/][^\s"'<>`\\{};]*)?)$"#;
+/// [`LINK_PATTERN`] or a `mailto:` address.
+const SUPPORT_LINK_PATTERN: &str = r#"^([hH][tT][tT][pP][sS]?://[^\s"'<>`\\{};]*|/([^\s"'<>`\\{};/][^\s"'<>`\\{};]*)?|[mM][aA][iI][lL][tT][oO]:[^\s"'<>`\\{};]*)$"#;
+
+/// `errorsmith.yaml`: the brand and the build choices. Every key is optional.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(default, deny_unknown_fields)]
+#[schemars(title = "errorsmith.yaml")]
 pub struct Config {
     pub site: Site,
     pub colors: Colors,
+    /// A built-in theme (`errorsmith themes` lists them) or a folder in themes/.
     pub theme: String,
+    /// What happens to the developer part of each page.
     pub developer: DeveloperMode,
+    /// The language of the top-level pages, such as `en` or `pt-BR`.
     pub default_locale: String,
     /// Build only these codes; empty means every code that has content.
+    #[schemars(inner(range(min = 400, max = 599)))]
     pub codes: Vec<u16>,
     /// The URL path the pages are served under by the server configs.
+    #[schemars(regex(pattern = r"^(/[A-Za-z0-9_.-]+)+$"))]
     pub url_prefix: String,
     /// Let raw HTML in Markdown through. Only for content you fully trust.
     pub allow_raw_html: bool,

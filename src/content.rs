@@ -8,7 +8,9 @@ use std::collections::BTreeMap;
 
 /// Whose side the cause of an error is usually on. Themes use it to tell the
 /// visitor, in plain words, whether it is their fault.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Fault {
     Server,
@@ -18,13 +20,17 @@ pub enum Fault {
 }
 
 /// The YAML block at the top of a content file.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
 #[serde(default, deny_unknown_fields)]
+#[schemars(title = "errorsmith content front matter")]
 pub struct FrontMatter {
     /// Overrides the code taken from the file name.
     pub code: Option<u16>,
+    /// The page's heading and `<title>`.
     pub title: String,
+    /// One sentence under the heading.
     pub summary: String,
+    /// Whose side the cause is usually on: `server`, `visitor` or `either`.
     pub fault: Fault,
     /// Seconds a client should wait before retrying (sent as `Retry-After`).
     pub retry_after: Option<u32>,

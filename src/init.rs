@@ -1,6 +1,7 @@
 //! `errorsmith init [DIR]`: writes a brand project that builds at once: a
-//! commented `errorsmith.yaml`, a logo, one content override and a theme of
-//! the brand's own that extends the default. Never overwrites a file.
+//! commented `errorsmith.yaml` with its JSON Schema beside it, a logo, one
+//! content override and a theme of the brand's own that extends the
+//! default. Never overwrites a file.
 
 use crate::source::{self, SourceFile};
 use anyhow::{Result, bail};
@@ -93,6 +94,12 @@ fn scaffold_files(name: &str, theme: &str) -> Result<Vec<(String, String)>> {
         .replace(THEME_PLACEHOLDER, theme);
         files.push((rel.replace(THEME_PLACEHOLDER, theme), text));
     }
+    // The scaffold config's `yaml-language-server` comment points here, so
+    // editors validate it offline against the schema of this very version.
+    files.push((
+        crate::schema::CONFIG_SCHEMA_FILE.to_string(),
+        crate::schema::schema_json(crate::schema::Document::Config),
+    ));
     files.sort();
     Ok(files)
 }

@@ -11,6 +11,7 @@ pub mod config;
 pub mod content;
 pub mod formats;
 pub mod fsx;
+pub mod github;
 pub mod init;
 pub mod markdown;
 pub mod minify;
@@ -19,6 +20,7 @@ pub mod palette;
 pub mod project;
 pub mod publish;
 pub mod render;
+pub mod schema;
 #[cfg(feature = "serve")]
 pub mod serve;
 pub mod servers;

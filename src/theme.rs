@@ -12,10 +12,14 @@ pub const MANIFEST: &str = "theme.yaml";
 /// The template every theme must end up with.
 pub const PAGE_TEMPLATE: &str = "page.html";
 
-#[derive(Debug, Clone, Default, Deserialize)]
+/// `theme.yaml`: what `errorsmith themes` shows, and the theme this one builds on.
+#[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
 #[serde(default, deny_unknown_fields)]
-struct ThemeManifest {
+#[schemars(title = "theme.yaml")]
+pub(crate) struct ThemeManifest {
+    /// One line shown by `errorsmith themes`.
     description: String,
+    /// The theme whose files this one inherits (built-in or in themes/).
     extends: Option<String>,
 }
 

@@ -1,0 +1,85 @@
+//! `errorsmith build`: `--strict` runs the checks first, the build runs
+//! under a progress line on a terminal, and the summary honours `-q`/`-v`.
+
+use super::progress::Progress;
+use anyhow::{Result, bail};
+use errorsmith::formats::Format;
+use errorsmith::project::ProjectOptions;
+use errorsmith::{BuildOptions, BuildReport};
+use std::path::PathBuf;
+
+pub struct BuildCommand {
+    pub project: ProjectOptions,
+    pub out_dir: PathBuf,
+    pub strict: bool,
+    pub quiet: bool,
+    pub verbose: bool,
+}
+
+pub fn build(command: &BuildCommand) -> Result<()> {
+    let progress = Progress::start("building", !command.quiet);
+    if command.strict {
+        // Before the build, so a failure leaves the previous output as it is.
+        let report = errorsmith::check::check(&command.project);
+        if !report.findings.is_empty() {
+            drop(progress);
+            eprint!("{}", report.to_text());
+            bail!(
+                "--strict: `errorsmith check` reports {}; nothing was written to {}",
+                report.summary_line(),
+                command.out_dir.display()
+            );
+        }
+    }
+    let report = errorsmith::build(&BuildOptions {
+        project: command.project.clone(),
+        out_dir: command.out_dir.clone(),
+    });
+    drop(progress);
+    let report = report?;
+    if command.verbose {
+        list_files(&report);
+    }
+    if !command.quiet {
+        print_summary(&report);
+    }
+    Ok(())
+}
+
+fn print_summary(report: &BuildReport) {
+    let pages: Vec<_> = report
+        .manifest
+        .pages
+        .iter()
+        .filter(|p| p.format == Format::Html)
+        .collect();
+    let largest = pages.iter().map(|p| p.bytes).max().unwrap_or(0);
+    eprintln!(
+        "built {} HTML pages, with JSON and text versions (theme {}, developer part {}, largest {} bytes) into {}",
+        pages.len(),
+        report.manifest.theme,
+        report.manifest.developer,
+        largest,
+        report.out_dir.display()
+    );
+    if !report.fallbacks.is_empty() {
+        eprintln!(
+            "note: {} pages have no translation and use the default locale's content: {}",
+            report.fallbacks.len(),
+            report.fallbacks.join(", ")
+        );
+    }
+}
+
+/// Every file in the output directory, which holds exactly what the build
+/// wrote, sorted, with its size.
+fn list_files(report: &BuildReport) {
+    let walk = walkdir::WalkDir::new(&report.out_dir).sort_by_file_name();
+    for entry in walk.into_iter().filter_map(|entry| entry.ok()) {
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let bytes = entry.metadata().map(|m| m.len()).unwrap_or(0);
+        eprintln!("wrote {} ({bytes} bytes)", entry.path().display());
+    }
+}
