@@ -58,6 +58,9 @@ struct ServeArgs {
     /// DNS rebinding.
     #[arg(long = "allow-host", value_name = "NAME", value_parser = errorsmith::serve::parse_allowed_host)]
     allow_host: Vec<errorsmith::serve::AllowedHost>,
+    /// Preview only this locale (repeatable) and the default locale [default: `locales:` from the config, else all].
+    #[arg(long = "locale", value_name = "TAG")]
+    locale: Vec<String>,
 }
 
 #[derive(Debug, Args)]
@@ -137,6 +140,9 @@ struct BuildArgs {
     /// What happens to the developer part of each page [default: from the config, else `hidden`].
     #[arg(long, value_enum, value_name = "MODE")]
     developer: Option<DeveloperMode>,
+    /// Build only this locale (repeatable) and the default locale [default: `locales:` from the config, else all].
+    #[arg(long = "locale", value_name = "TAG")]
+    locale: Vec<String>,
 }
 
 impl ProjectArgs {
@@ -148,6 +154,7 @@ impl ProjectArgs {
             themes_dir: self.themes,
             theme: None,
             developer: None,
+            locales: None,
         }
     }
 }
@@ -158,6 +165,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             let mut project = args.project.options();
             project.theme = args.theme;
             project.developer = args.developer;
+            project.locales = Some(args.locale);
             let report = build(&BuildOptions {
                 project,
                 out_dir: args.out,
@@ -190,7 +198,10 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Init(args) => init(args)?,
         #[cfg(feature = "serve")]
         Command::Serve(args) => errorsmith::serve::serve(&errorsmith::serve::ServeOptions {
-            project: args.project.options(),
+            project: errorsmith::project::ProjectOptions {
+                locales: Some(args.locale),
+                ..args.project.options()
+            },
             bind: args.bind,
             port: args.port,
             allow_hosts: args.allow_host,
@@ -228,9 +239,13 @@ fn init(args: InitArgs) -> Result<()> {
     for file in &report.files {
         eprintln!("created {}", args.dir.join(file).display());
     }
+    let cd = if args.dir == std::path::Path::new(".") {
+        String::new()
+    } else {
+        format!("cd {} && ", args.dir.display())
+    };
     eprintln!(
-        "next: cd {} && errorsmith build   (your theme is themes/{}/)",
-        args.dir.display(),
+        "next: {cd}errorsmith build   (your theme is themes/{}/)",
         report.theme
     );
     Ok(())

@@ -112,7 +112,7 @@ fn hostile_corpus() {
         );
     }
     assert!(
-        names.len() >= 1,
+        !names.is_empty(),
         "the corpus has only {} cases",
         names.len()
     );
