@@ -69,10 +69,8 @@ pub fn render_project(project: &Project, out_dir: &Path) -> Result<Rendered> {
     };
     let default_locale = config.default_locale.as_str();
     let codes = codes_to_build(project)?;
-    let mut locales: Vec<&str> = project.catalog.locales();
-    // The default locale first, so its pages also land at the top level.
-    locales.retain(|l| *l != default_locale);
-    locales.insert(0, default_locale);
+    // The default locale comes first, so its pages also land at the top level.
+    let locales: Vec<&str> = project.locales.iter().map(String::as_str).collect();
 
     // Deciding what to render is cheap and sequential; rendering and
     // minifying is where the time goes, so that runs on every core. The

@@ -108,6 +108,9 @@ struct ServeArgs {
     /// DNS rebinding.
     #[arg(long = "allow-host", value_name = "NAME", value_parser = errorsmith::serve::parse_allowed_host)]
     allow_host: Vec<errorsmith::serve::AllowedHost>,
+    /// Preview only this locale (repeatable) and the default locale [default: `locales:` from the config, else all].
+    #[arg(long = "locale", value_name = "TAG")]
+    locale: Vec<String>,
 }
 
 #[derive(Debug, Args)]
@@ -200,6 +203,9 @@ struct BuildArgs {
     strict: bool,
     #[command(flatten)]
     verbosity: Verbosity,
+    /// Build only this locale (repeatable) and the default locale [default: `locales:` from the config, else all].
+    #[arg(long = "locale", value_name = "TAG")]
+    locale: Vec<String>,
 }
 
 /// A theme name: any name is accepted (your themes/ folder is read later);
@@ -240,6 +246,7 @@ impl ProjectArgs {
             themes_dir: self.themes,
             theme: None,
             developer: None,
+            locales: None,
         }
     }
 }
@@ -255,6 +262,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             let mut project = args.project.options();
             project.theme = args.theme;
             project.developer = args.developer;
+            project.locales = Some(args.locale);
             build::build(&build::BuildCommand {
                 project,
                 out_dir: args.out,
@@ -268,7 +276,10 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Init(args) => init(args)?,
         #[cfg(feature = "serve")]
         Command::Serve(args) => errorsmith::serve::serve(&errorsmith::serve::ServeOptions {
-            project: args.project.options(),
+            project: errorsmith::project::ProjectOptions {
+                locales: Some(args.locale),
+                ..args.project.options()
+            },
             bind: args.bind,
             port: args.port,
             allow_hosts: args.allow_host,
@@ -339,9 +350,13 @@ fn init(args: InitArgs) -> Result<()> {
     for file in &report.files {
         eprintln!("created {}", args.dir.join(file).display());
     }
+    let cd = if args.dir == std::path::Path::new(".") {
+        String::new()
+    } else {
+        format!("cd {} && ", args.dir.display())
+    };
     eprintln!(
-        "next: cd {} && errorsmith build   (your theme is themes/{}/)",
-        args.dir.display(),
+        "next: {cd}errorsmith build   (your theme is themes/{}/)",
         report.theme
     );
     Ok(())

@@ -118,6 +118,9 @@ pub struct Config {
     /// Build only these codes; empty means every code that has content.
     #[schemars(inner(range(min = 400, max = 599)))]
     pub codes: Vec<u16>,
+    /// Build only these locales (the default locale is always built);
+    /// absent means every locale that has content.
+    pub locales: Option<Vec<String>>,
     /// The URL path the pages are served under by the server configs.
     #[schemars(regex(pattern = r"^(/[A-Za-z0-9_.-]+)+$"))]
     pub url_prefix: String,
@@ -143,6 +146,7 @@ impl Default for Config {
             developer: DeveloperMode::Hidden,
             default_locale: "en".into(),
             codes: Vec::new(),
+            locales: None,
             url_prefix: "/_errors".into(),
             allow_raw_html: false,
             trusted_networks: Vec::new(),
@@ -160,8 +164,11 @@ impl Config {
         let mut config: Config = if text.trim().is_empty() {
             Config::default()
         } else {
-            crate::yaml::parse(text, 1)
-                .map_err(|e| anyhow::anyhow!("{origin}:{}: {}", e.line, e.message))?
+            let config: Config = crate::yaml::parse(text, 1)
+                .map_err(|e| anyhow::anyhow!("{origin}:{}: {}", e.line, e.message))?;
+            refuse_unplain_codes(text)
+                .map_err(|e| anyhow::anyhow!("{origin}:{}: {}", e.line, e.message))?;
+            config
         };
         config.origin = Some(path.to_path_buf());
         let problems = config.problems();
@@ -202,7 +209,7 @@ impl Config {
                 && !is_color(value)
             {
                 problems.push(format!(
-                    "`colors.{key}` is `{value}`; use a hex color such as `#1a73e8` or `#fff`"
+                    "`colors.{key}` is `{value}`; use a hex color such as `#1a73e8` or `#fff` (without alpha: pages are drawn on an opaque background)"
                 ));
             }
         }
@@ -255,6 +262,20 @@ impl Config {
     }
 }
 
+/// `codes:` written as plain digits only (see `yaml::refuse_unplain_numbers`).
+fn refuse_unplain_codes(text: &str) -> Result<(), crate::yaml::YamlError> {
+    #[derive(Deserialize)]
+    struct Numbers {
+        #[serde(default)]
+        codes: Vec<serde_saphyr::Spanned<u16>>,
+    }
+    let Ok(numbers) = serde_saphyr::from_str::<Numbers>(text) else {
+        return Ok(());
+    };
+    let listed: Vec<_> = numbers.codes.iter().map(|n| ("codes", n)).collect();
+    crate::yaml::refuse_unplain_numbers(text, 1, &listed)
+}
+
 impl Colors {
     fn iter(&self) -> [(&'static str, &Option<String>); 6] {
         [
@@ -287,7 +308,7 @@ pub fn is_color(value: &str) -> bool {
     let Some(hex) = value.strip_prefix('#') else {
         return false;
     };
-    matches!(hex.len(), 3 | 4 | 6 | 8) && hex.bytes().all(|b| b.is_ascii_hexdigit())
+    matches!(hex.len(), 3 | 6) && hex.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
 pub fn is_url_prefix(value: &str) -> bool {
@@ -452,6 +473,29 @@ mod tests {
         assert!(!is_color("red;}body{display:none"));
         assert!(!is_color("#12345"));
         assert!(!is_color("1a73e8"));
+    }
+
+    #[test]
+    fn colors_with_alpha_are_refused_not_dropped() {
+        for value in ["#1a56db10", "#00000000", "#fff8"] {
+            assert!(!is_color(value), "{value}");
+        }
+    }
+
+    #[test]
+    fn codes_must_be_plain_digits() {
+        for (text, written) in [
+            ("codes: [404, 0x1F7]", "0x1F7"),
+            ("codes: ['503']", "'503'"),
+        ] {
+            let error = refuse_unplain_codes(text).unwrap_err();
+            assert!(
+                error.message.contains(&format!("written `{written}`")),
+                "{}",
+                error.message
+            );
+        }
+        assert!(refuse_unplain_codes("codes: [404, 503]\n").is_ok());
     }
 
     #[test]

@@ -118,8 +118,11 @@ pub fn parse_page(
     let front: FrontMatter = if yaml.trim().is_empty() {
         FrontMatter::default()
     } else {
-        crate::yaml::parse(yaml, yaml_first_line)
-            .map_err(|e| format!("{}:{}: front matter: {}", file.origin, e.line, e.message))?
+        let front = crate::yaml::parse(yaml, yaml_first_line)
+            .map_err(|e| format!("{}:{}: front matter: {}", file.origin, e.line, e.message))?;
+        refuse_unplain_numbers(yaml, yaml_first_line)
+            .map_err(|e| format!("{}:{}: front matter: {}", file.origin, e.line, e.message))?;
+        front
     };
 
     let code = match front.code {
@@ -167,6 +170,25 @@ pub fn parse_page(
         visitor_text,
         developer: DeveloperPart::new(developer_html, developer_runs),
     })
+}
+
+/// `code:` and `retry_after:` written as plain digits only.
+fn refuse_unplain_numbers(yaml: &str, first_line: usize) -> Result<(), crate::yaml::YamlError> {
+    #[derive(Deserialize)]
+    struct Numbers {
+        code: Option<serde_saphyr::Spanned<u16>>,
+        retry_after: Option<serde_saphyr::Spanned<u32>>,
+    }
+    let Ok(numbers) = serde_saphyr::from_str::<Numbers>(yaml) else {
+        return Ok(());
+    };
+    if let Some(code) = &numbers.code {
+        crate::yaml::refuse_unplain_numbers(yaml, first_line, &[("code", code)])?;
+    }
+    if let Some(seconds) = &numbers.retry_after {
+        crate::yaml::refuse_unplain_numbers(yaml, first_line, &[("retry_after", seconds)])?;
+    }
+    Ok(())
 }
 
 fn code_from_file_name(rel_path: &str) -> Option<u16> {
@@ -260,6 +282,31 @@ mod tests {
             "{err}"
         );
         assert!(err.contains("expected one of"), "{err}");
+    }
+
+    #[test]
+    fn numbers_and_booleans_must_be_written_plainly() {
+        for (front, wanted) in [
+            (
+                "code: \"404 \"",
+                "content/x.md:2: front matter: `code` is written `\"404 \"`",
+            ),
+            (
+                "code: 0x1F7",
+                "content/x.md:2: front matter: `code` is written `0x1F7`",
+            ),
+            ("code: +404", "`code` is written `+404`"),
+            ("retry_after: 1_000", "`retry_after` is written `1_000`"),
+        ] {
+            let err = parse("x.md", &format!("---\n{front}\ntitle: X\n---\n")).unwrap_err();
+            assert!(err.starts_with(wanted) || err.contains(wanted), "{err}");
+        }
+        assert_eq!(
+            parse("x.md", "---\ncode: 404\nretry_after: 30\ntitle: X\n---\n")
+                .unwrap()
+                .code,
+            404
+        );
     }
 
     #[test]

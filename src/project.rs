@@ -20,6 +20,9 @@ pub struct ProjectOptions {
     pub themes_dir: Option<PathBuf>,
     pub theme: Option<String>,
     pub developer: Option<DeveloperMode>,
+    /// `--locale`: build only these (and the default locale); overrides
+    /// `locales:` in the config.
+    pub locales: Option<Vec<String>>,
 }
 
 pub struct Project {
@@ -28,6 +31,11 @@ pub struct Project {
     pub themes: ThemeSources,
     pub content_dir: Option<PathBuf>,
     pub themes_dir: Option<PathBuf>,
+    /// The locales to build, the default locale first.
+    pub locales: Vec<String>,
+    /// Where the theme's name came from, for messages: `--theme` or the
+    /// config's `theme` key.
+    theme_source: String,
 }
 
 impl Project {
@@ -35,11 +43,16 @@ impl Project {
         let mut config = match explicit_or_found(
             &options.root,
             &options.config_file,
-            config::FILE_NAME,
+            ("--config", config::FILE_NAME),
             false,
         )? {
             Some(path) => Config::load(&path)?,
             None => Config::default(),
+        };
+        let theme_source = match (&options.theme, &config.origin) {
+            (Some(_), _) => "--theme".to_string(),
+            (None, Some(origin)) => format!("{}: `theme`", origin.display()),
+            (None, None) => "`theme`".to_string(),
         };
         if let Some(theme) = &options.theme {
             config.theme = theme.clone();
@@ -47,8 +60,18 @@ impl Project {
         if let Some(mode) = options.developer {
             config.developer = mode;
         }
-        let content_dir = explicit_or_found(&options.root, &options.content_dir, "content", true)?;
-        let themes_dir = explicit_or_found(&options.root, &options.themes_dir, "themes", true)?;
+        let content_dir = explicit_or_found(
+            &options.root,
+            &options.content_dir,
+            ("--content", "content"),
+            true,
+        )?;
+        let themes_dir = explicit_or_found(
+            &options.root,
+            &options.themes_dir,
+            ("--themes", "themes"),
+            true,
+        )?;
         let mut catalog = Catalog::load(&LoadOptions {
             user_dir: content_dir.as_deref(),
             default_locale: &config.default_locale,
@@ -59,6 +82,7 @@ impl Project {
         if config.developer == DeveloperMode::Strip {
             catalog.strip_developer_parts();
         }
+        let locales = chosen_locales(&config, &catalog, options.locales.as_deref())?;
         let themes = ThemeSources::load(themes_dir.as_deref())?;
         Ok(Project {
             config,
@@ -66,11 +90,25 @@ impl Project {
             themes,
             content_dir,
             themes_dir,
+            locales,
+            theme_source,
         })
     }
 
     pub fn theme(&self) -> Result<Theme> {
-        self.themes.resolve(&self.config.theme)
+        let name = &self.config.theme;
+        let names = self.themes.names();
+        if !names.contains(&name.as_str()) {
+            let closest = crate::theme::closest(name, &names)
+                .map(|near| format!("did you mean `{near}`? "))
+                .unwrap_or_default();
+            bail!(
+                "{} is `{name}`, which is no theme; {closest}available themes: {}",
+                self.theme_source,
+                names.join(", ")
+            );
+        }
+        self.themes.resolve(name)
     }
 
     /// The brand as templates see it, with the logo read and inlined.
@@ -105,12 +143,61 @@ impl Project {
     }
 }
 
-/// An explicit path must exist; otherwise `root/default_name` is used if
-/// it exists.
+/// The default locale (which must have content) and then the locales of
+/// `--locale`, else of `locales:`, else every locale with content.
+fn chosen_locales(
+    config: &Config,
+    catalog: &Catalog,
+    option: Option<&[String]>,
+) -> Result<Vec<String>> {
+    let file = config.origin.as_ref().map_or_else(
+        || config::FILE_NAME.to_string(),
+        |p| p.display().to_string(),
+    );
+    let available = catalog.locales();
+    let listed = available.join(", ");
+    let default = config.default_locale.as_str();
+    if !available.contains(&default) {
+        let base = default.split('-').next().unwrap_or(default);
+        let fix = if available.contains(&base) {
+            format!("use `{base}`, whose pages serve `{default}` visitors too")
+        } else {
+            format!("use one of: {listed}")
+        };
+        bail!(
+            "{file}: `default_locale` is `{default}`, but there is no content for it; {fix}, or add your pages as content/NNN.md"
+        );
+    }
+    let (wanted, source): (Vec<String>, String) = match (option, &config.locales) {
+        (Some(tags), _) if !tags.is_empty() => (tags.to_vec(), "--locale".to_string()),
+        (_, Some(tags)) => (tags.clone(), format!("{file}: `locales`")),
+        _ => {
+            return Ok(std::iter::once(default)
+                .chain(available.iter().copied().filter(|l| *l != default))
+                .map(str::to_string)
+                .collect());
+        }
+    };
+    let mut chosen = vec![default.to_string()];
+    for tag in wanted {
+        if !available.contains(&tag.as_str()) {
+            bail!(
+                "{source} lists `{tag}`, which has no content; available locales: {listed} (the default locale `{default}` is always built and need not be listed)"
+            );
+        }
+        if !chosen.contains(&tag) {
+            chosen.push(tag);
+        }
+    }
+    Ok(chosen)
+}
+
+/// An explicit path (given with `option`) must exist; otherwise
+/// `root/default_name` is used if it exists.
 fn explicit_or_found(
     root: &Path,
     explicit: &Option<PathBuf>,
-    default_name: &str,
+    (option, default_name): (&str, &str),
     dir: bool,
 ) -> Result<Option<PathBuf>> {
     if let Some(path) = explicit {
@@ -118,7 +205,10 @@ fn explicit_or_found(
         let ok = if dir { path.is_dir() } else { path.is_file() };
         if !ok {
             let kind = if dir { "directory" } else { "file" };
-            bail!("`{}` is not a {kind}; check the path", path.display());
+            bail!(
+                "{option} {}: not a {kind}; pass an existing {kind}, or leave {option} out to use ./{default_name}",
+                path.display()
+            );
         }
         return Ok(Some(path));
     }

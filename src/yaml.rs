@@ -12,7 +12,9 @@ pub struct YamlError {
 
 /// Parses `text`, which starts on line `first_line` of its file.
 pub fn parse<T: DeserializeOwned>(text: &str, first_line: usize) -> Result<T, YamlError> {
-    serde_saphyr::from_str(text).map_err(|error| {
+    let mut options = serde_saphyr::options::Options::default();
+    options.strict_booleans = true;
+    serde_saphyr::from_str_with_options(text, options).map_err(|error| {
         let line = error
             .location()
             .map(|loc| loc.line() as usize + first_line - 1)
@@ -23,12 +25,20 @@ pub fn parse<T: DeserializeOwned>(text: &str, first_line: usize) -> Result<T, Ya
         } else if message == "expected sequence start" {
             message = "expected a list here, such as `[404, 503]` or one `- item` per line".to_string();
         }
+        if message.starts_with("invalid boolean") {
+            message = "expected `true` or `false` here, written without quotes".to_string();
+        } else if let Some(key) = message
+            .strip_prefix("duplicate mapping key: ")
+            .and_then(|rest| rest.split(',').next())
+        {
+            message = format!("`{key}` is given twice; keep one");
+        }
         if let Some(kind) = message.strip_prefix("invalid ")
             && matches!(kind, "u8" | "u16" | "u32" | "u64" | "i32" | "i64")
         {
             message = "expected a whole number here".to_string();
         }
-        let about_values = ["unknown field", "invalid type", "missing field", "unknown variant", "invalid value", "whole number", "expected a list", "expands to too many"]
+        let about_values = ["unknown field", "invalid type", "missing field", "unknown variant", "invalid value", "whole number", "expected a list", "expands to too many", "given twice", "`true` or `false`"]
             .iter()
             .any(|known| message.contains(known));
         if !about_values {
@@ -36,6 +46,38 @@ pub fn parse<T: DeserializeOwned>(text: &str, first_line: usize) -> Result<T, Ya
         }
         YamlError { line, message }
     })
+}
+
+/// Refuses a whole number not written as plain decimal digits (`"404 "`,
+/// `0x1F7`, `+404`, `4_04`): YAML reads them all as numbers, but they are
+/// typos or tricks in a file people read. `numbers` are (key, value as
+/// parsed with its place) pairs from a second, lenient parse of `text`.
+pub fn refuse_unplain_numbers<T>(
+    text: &str,
+    first_line: usize,
+    numbers: &[(&str, &serde_saphyr::Spanned<T>)],
+) -> Result<(), YamlError> {
+    for (key, number) in numbers {
+        let span = number.referenced.span();
+        let Some((start, len)) = span.byte_offset().zip(span.byte_len()) else {
+            continue;
+        };
+        let written = text
+            .get(start as usize..(start + len) as usize)
+            .unwrap_or_default();
+        let plain = !written.is_empty()
+            && written.bytes().all(|b| b.is_ascii_digit())
+            && (written == "0" || !written.starts_with('0'));
+        if !plain {
+            return Err(YamlError {
+                line: number.referenced.line() as usize + first_line - 1,
+                message: format!(
+                    "`{key}` is written `{written}`; write the number as plain digits, such as `404` (no quotes, spaces, sign, `0x` or `_`)"
+                ),
+            });
+        }
+    }
+    Ok(())
 }
 
 /// serde-saphyr wraps its sentence in "error: line N column M: ..." and a

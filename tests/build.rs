@@ -365,7 +365,8 @@ fn theme_that_does_not_exist() {
         .code(1);
     let stderr = String::from_utf8(assert.get_output().stderr.clone()).unwrap();
     assert!(
-        stderr.starts_with("error: theme `nope` does not exist; available themes: default"),
+        stderr
+            .starts_with("error: --theme is `nope`, which is no theme; available themes: default"),
         "{stderr}"
     );
     assert!(!project.path().join("dist").exists());
@@ -381,7 +382,7 @@ fn theme_named_in_the_config_that_does_not_exist() {
         .failure();
     let stderr = String::from_utf8(assert.get_output().stderr.clone()).unwrap();
     assert!(
-        stderr.starts_with("error: theme `nope` does not exist"),
+        stderr.starts_with("error: errorsmith.yaml: `theme` is `nope`, which is no theme; available themes: default"),
         "{stderr}"
     );
 }
@@ -415,7 +416,7 @@ fn missing_content_directory_flag_is_an_error() {
         .args(["build", "--content", "nowhere"])
         .assert()
         .failure()
-        .stderr("error: `nowhere` is not a directory; check the path\n");
+        .stderr("error: --content nowhere: not a directory; pass an existing directory, or leave --content out to use ./content\n");
 }
 
 #[test]

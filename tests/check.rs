@@ -233,14 +233,17 @@ fn options_are_honoured_and_a_missing_theme_is_a_finding() {
     let (code, stdout) = check(dir.path(), &["--theme", "nope"]);
     assert_eq!(code, 1, "{stdout}");
     assert!(
-        stdout
-            .starts_with("errorsmith.yaml: error: theme `nope` does not exist; available themes: "),
+        stdout.starts_with(
+            "errorsmith.yaml: error: --theme is `nope`, which is no theme; available themes: "
+        ),
         "{stdout}"
     );
     let (code, stdout) = check(dir.path(), &["--content", "missing"]);
     assert_eq!(code, 1);
     assert!(
-        stdout.contains("is not a directory; check the path"),
+        stdout.contains(
+            "project: error: --content missing: not a directory; pass an existing directory"
+        ),
         "{stdout}"
     );
 }

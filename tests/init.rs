@@ -116,3 +116,19 @@ fn init_refuses_to_overwrite_and_writes_nothing() {
     assert!(!project.join("themes").exists());
     assert!(!project.join("logo.svg").exists());
 }
+
+#[test]
+fn init_in_the_current_folder_does_not_say_cd_dot() {
+    let dir = tempfile::tempdir().unwrap();
+    let assert = common::errorsmith()
+        .current_dir(dir.path())
+        .args(["init", "--name", "Acme"])
+        .assert()
+        .success();
+    let stderr = String::from_utf8(assert.get_output().stderr.clone()).unwrap();
+    assert!(
+        stderr.contains("\nnext: errorsmith build   (your theme is themes/acme/)\n"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("cd ."), "{stderr}");
+}

@@ -272,3 +272,61 @@ fn a_strings_file_with_only_developer_note_labels_both_modes() {
         );
     }
 }
+
+/// The locales of the pages in the manifest, and what nginx's map lists.
+fn built_locales(out: &Path) -> (Vec<String>, String) {
+    let pages = manifest(out)["pages"].as_array().unwrap().clone();
+    let locales: std::collections::BTreeSet<String> = pages
+        .iter()
+        .map(|p| p["locale"].as_str().unwrap().to_string())
+        .collect();
+    let nginx = read(&out.join("servers/nginx-http.conf"));
+    (locales.into_iter().collect(), nginx)
+}
+
+#[test]
+fn locales_key_limits_the_build_manifest_and_nginx_maps() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("errorsmith.yaml"), "locales: []\n").unwrap();
+    let out = build_in(dir.path(), &[]);
+    let (locales, nginx) = built_locales(&out);
+    assert_eq!(locales, ["en"]);
+    assert!(!out.join("de").exists());
+    let german_map = "\"~*^,*de(?:,|$)\" de;";
+    assert!(nginx.contains("\"~*^,*en(?:,|$)\" en;"), "{nginx}");
+    assert!(!nginx.contains(german_map), "{nginx}");
+
+    std::fs::write(dir.path().join("errorsmith.yaml"), "locales: [de]\n").unwrap();
+    let out = build_in(dir.path(), &[]);
+    let (locales, nginx) = built_locales(&out);
+    assert_eq!(locales, ["de", "en"]);
+    assert!(nginx.contains(german_map), "{nginx}");
+}
+
+#[test]
+fn locale_option_overrides_the_key_and_the_default_locale_is_always_built() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("errorsmith.yaml"), "locales: [de]\n").unwrap();
+    let out = build_in(dir.path(), &["--locale", "fr", "--locale", "ja"]);
+    assert_eq!(built_locales(&out).0, ["en", "fr", "ja"]);
+    assert!(out.join("404.html").is_file());
+}
+
+#[test]
+fn a_regional_default_locale_without_content_is_refused_with_its_base_language() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("errorsmith.yaml"),
+        "default_locale: de-DE\n",
+    )
+    .unwrap();
+    errorsmith()
+        .current_dir(dir.path())
+        .arg("build")
+        .assert()
+        .failure()
+        .stderr(
+            "error: errorsmith.yaml: `default_locale` is `de-DE`, but there is no content for it; use `de`, whose pages serve `de-DE` visitors too, or add your pages as content/NNN.md\n",
+        );
+    assert!(!dir.path().join("dist").exists());
+}

@@ -485,6 +485,8 @@ fn accept_language_picks_the_locale() {
     let german = "Diese Prüfseite gibt es nicht.";
     for header in [
         "de-DE,de;q=0.9",
+        "de-DE",
+        "de-AT;q=0.8, fr;q=0.1",
         "fr;q=0.1, de;q=0.9",
         "DE",
         "en;q=0.2,de;q=0.8,*;q=0.5",
