@@ -54,14 +54,20 @@ fn init_then_build_shows_the_override_and_the_custom_theme() {
     assert!(not_found.contains("<h1>This page took a day off</h1>"));
     // The theme's partial override, CSS addition and replaced footer block.
     assert!(not_found.contains("<header class=brandbar>"), "{not_found}");
-    assert!(not_found.contains("<span>Acme Shop</span>"));
+    // The name is isolated (right-to-left locales), and the logo keeps its
+    // aspect ratio: no fixed square size, auto width under a max height.
+    assert!(not_found.contains("<bdi>Acme Shop</bdi>"), "{not_found}");
+    assert!(!not_found.contains("width=32"), "{not_found}");
+    assert!(not_found.contains(
+        ".brandbar img{width:auto;max-width:12rem;height:auto;max-height:2rem;display:block}"
+    ));
     assert!(not_found.contains("data:image/svg+xml;base64,"), "logo");
     assert!(not_found.contains(".brandbar{"), "CSS addition");
     assert!(
         not_found.contains("border-bottom:3px solid #1a56db"),
         "brand color"
     );
-    assert!(not_found.contains("<footer>Thank you for your patience.</footer>"));
+    assert!(not_found.contains("<footer><bdi>Thank you for your patience.</bdi></footer>"));
     // Other codes keep the built-in content, in the brand's theme.
     let bad_gateway = read(&out.join("502.html"));
     assert!(bad_gateway.contains("<h1>Bad Gateway</h1>"));
