@@ -444,3 +444,40 @@ fn help_and_version() {
         .stdout(format!("errorsmith {}\n", env!("CARGO_PKG_VERSION")));
     errorsmith().arg("bogus").assert().failure().code(2);
 }
+
+/// Found by fuzzing the theme target: Tera's maps were hash maps, so a
+/// theme looping over `page`, `site` or `strings` wrote its keys in a new
+/// order on every run. Ten builds of such a theme give the same bytes.
+#[test]
+fn a_theme_looping_over_maps_gives_byte_identical_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let theme = dir.path().join("themes/loops");
+    std::fs::create_dir_all(&theme).unwrap();
+    std::fs::write(theme.join("theme.yaml"), "extends: default\n").unwrap();
+    std::fs::write(
+        theme.join("page.html"),
+        "{% extends \"default/page.html\" %}{% block footer %}<footer>{% for key, value in strings %}{{ key }}={{ value }};{% endfor %}{% for key, value in site %}{{ key }};{% endfor %}{% for key, value in page %}{{ key }};{% endfor %}</footer>{% endblock footer %}",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("errorsmith.yaml"),
+        "theme: loops\ncodes: [404]\nlocales: []\n",
+    )
+    .unwrap();
+    let mut first: Option<Vec<u8>> = None;
+    for run in 0..10 {
+        let out = format!("out{run}");
+        errorsmith()
+            .current_dir(dir.path())
+            .args(["build", "--out", &out])
+            .assert()
+            .success();
+        let page = std::fs::read(dir.path().join(&out).join("404.html")).unwrap();
+        match &first {
+            None => first = Some(page),
+            Some(first) => assert_eq!(first, &page, "run {run} differs"),
+        }
+    }
+    let page = String::from_utf8(first.unwrap()).unwrap();
+    assert!(page.contains("error=Error;"), "{page}");
+}
