@@ -101,7 +101,7 @@ fn check_github_paths_are_relative_to_the_workspace() {
     );
     let stdout = String::from_utf8(output.stdout).unwrap();
     assert!(
-        stdout.starts_with("::error::theme `nope` does not exist"),
+        stdout.starts_with("::error::--theme is `nope`, which is no theme"),
         "{stdout}"
     );
 }
@@ -206,7 +206,7 @@ fn quiet_prints_only_errors() {
     assert_eq!(output.status.code(), Some(1));
     let stderr = String::from_utf8(output.stderr).unwrap();
     assert!(
-        stderr.starts_with("error: theme `nope` does not exist"),
+        stderr.starts_with("error: --theme is `nope`, which is no theme"),
         "{stderr}"
     );
     let output = run(dir.path(), &["build", "-q", "-v"]);

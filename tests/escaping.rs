@@ -77,7 +77,7 @@ fn html_text_escapes_site_name_footer_title_and_summary() {
     );
     assert_eq!(
         between(&html, "<footer>", "</footer>"),
-        "<footer>F &lt;i>&amp;amp; \"q\"</footer>"
+        "<footer><bdi>F &lt;i>&amp;amp; \"q\"</bdi></footer>"
     );
     assert!(!html.to_ascii_lowercase().contains("<script"), "{html}");
     assert!(!html.contains("<b>") && !html.contains("<i>"), "{html}");
@@ -89,7 +89,7 @@ fn a_quoted_attribute_holds_the_value_escaped() {
         "codes: [404]\nsite:\n  name: \"A \\\"q\\\" & <b> 'x'\"\n",
         None,
     );
-    let html = read(&built(dir.path(), &["--theme", "attributes"]).join("404.html"));
+    let html = read(&built(dir.path(), &["--theme", "quoted"]).join("404.html"));
     // The minifier picks the quote the value lacks least; the value stays
     // one attribute.
     assert_eq!(
@@ -364,4 +364,22 @@ fn the_include_line_nginx_configs_suggest_is_quoted() {
     let conf = read(&out.join("servers/nginx.conf"));
     let expected = format!("include \"{}/servers/nginx.conf\";", out.display());
     assert!(conf.contains(&expected), "{conf}");
+}
+
+/// The same value unquoted turns its words into attribute names; the gate
+/// refuses names no theme writes.
+#[test]
+fn an_unquoted_attribute_that_would_gain_attribute_names_is_refused() {
+    let dir = project(
+        "codes: [404]\nsite:\n  name: \"A \\\"q\\\" & <b> 'x'\"\n",
+        None,
+    );
+    let output = build(dir.path(), &["--theme", "attributes"]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stderr(&output).contains("\n  404.html: the attribute name `&#39;x&#39;` (a value in an unquoted attribute?) that the theme `attributes` does not contain; errorsmith pages carry no script and load nothing\n"),
+        "{}",
+        stderr(&output)
+    );
+    assert!(!dir.path().join("dist").exists());
 }

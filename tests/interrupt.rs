@@ -56,7 +56,6 @@ fn run_build(dir: &Path, args: &[&str]) -> std::process::Output {
 #[test]
 fn an_output_folder_that_overlaps_the_inputs_is_refused_and_nothing_changes() {
     let root = initialised_site();
-    let abs = std::fs::canonicalize(root.path()).unwrap();
     let inputs = [
         "--config",
         "site/errorsmith.yaml",
@@ -66,13 +65,19 @@ fn an_output_folder_that_overlaps_the_inputs_is_refused_and_nothing_changes() {
         "site/themes",
     ];
     let before = snapshot(root.path());
-    for (out, what, input) in [
-        ("site", "content", "site/content"),
-        (".", "content", "site/content"),
-        ("site/content", "content", "site/content"),
-        ("site/content/en", "content", "site/content"),
-        ("site/themes/x", "themes", "site/themes"),
-        ("site/themes", "themes", "site/themes"),
+    for (out, relation) in [
+        ("site", "holds the config file `site/errorsmith.yaml`"),
+        (".", "holds the config file `site/errorsmith.yaml`"),
+        ("site/content", "is the content directory `site/content`"),
+        (
+            "site/content/en",
+            "is inside the content directory `site/content`",
+        ),
+        (
+            "site/themes/x",
+            "is inside the themes directory `site/themes`",
+        ),
+        ("site/themes", "is the themes directory `site/themes`"),
     ] {
         let mut args = inputs.to_vec();
         args.extend(["--out", out]);
@@ -81,8 +86,7 @@ fn an_output_folder_that_overlaps_the_inputs_is_refused_and_nothing_changes() {
         assert_eq!(
             String::from_utf8_lossy(&output.stderr),
             format!(
-                "error: the output directory `{out}` overlaps the {what} directory `{}`; choose an --out outside it\n",
-                abs.join(input).display()
+                "error: the output directory `{out}` {relation}; a build replaces its whole output directory, so choose an --out that holds none of your inputs, such as `dist`\n"
             ),
             "--out {out}"
         );
@@ -90,8 +94,8 @@ fn an_output_folder_that_overlaps_the_inputs_is_refused_and_nothing_changes() {
     }
 }
 
-/// The folder holding the logo is not an input folder errorsmith knows;
-/// it is refused because it is not empty and has no manifest.
+/// The logo is an input: the folder holding it is refused as output,
+/// naming the logo.
 #[test]
 fn the_folder_holding_the_logo_is_refused_as_output_and_nothing_changes() {
     let root = initialised_site();
@@ -109,7 +113,7 @@ fn the_folder_holding_the_logo_is_refused_as_output_and_nothing_changes() {
     assert_eq!(output.status.code(), Some(1));
     assert_eq!(
         String::from_utf8_lossy(&output.stderr),
-        "error: `assets` is not empty and was not written by errorsmith (it has no manifest.json); choose another --out or empty it\n"
+        "error: the output directory `assets` holds the logo `assets/logo.svg`; a build replaces its whole output directory, so choose an --out that holds none of your inputs, such as `dist`\n"
     );
     assert_eq!(snapshot(root.path()), before);
 }
