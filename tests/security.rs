@@ -176,7 +176,7 @@ fn allow_raw_html_is_an_explicit_opt_in_for_the_markdown_body() {
     assert_eq!(output.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(
-        stderr.contains("404.html: a <script> element `<script>alert('body')</script>` that the theme `default` does not contain; it comes from the text of content/404.md"),
+        stderr.contains("404.html: a <script> element `<script>alert('body')` that the theme `default` does not contain; it comes from the text of content/404.md"),
         "{stderr}"
     );
     assert!(!project.path().join("out").exists());

@@ -180,7 +180,7 @@ fn assert_config_rejected(yaml: &str, expected_stderr: &str) {
 fn a_color_that_is_not_a_color_names_key_and_file() {
     assert_config_rejected(
         "colors:\n  accent: \"red;}body{\"\n",
-        "error: errorsmith.yaml: `colors.accent` is `red;}body{`; use a hex color such as `#1a73e8` or `#fff`\n",
+        "error: errorsmith.yaml: `colors.accent` is `red;}body{`; use a hex color such as `#1a73e8` or `#fff` (without alpha: pages are drawn on an opaque background)\n",
     );
 }
 
