@@ -135,6 +135,7 @@ pub fn render_project(project: &Project, out_dir: &Path) -> Result<Rendered> {
         config.developer.as_str(),
         default_locale,
         pages,
+        crate::output::ServerSettings::from_config(config),
     );
     let server_input = ServerInput {
         pages: files
@@ -144,8 +145,6 @@ pub fn render_project(project: &Project, out_dir: &Path) -> Result<Rendered> {
             .collect(),
         manifest: manifest.clone(),
         pages_dir: out_dir.to_path_buf(),
-        url_prefix: config.url_prefix.clone(),
-        trusted_networks: config.trusted_networks.clone(),
     };
     files.extend(crate::servers::all_files(&server_input)?);
     let mut manifest = manifest;

@@ -6,8 +6,8 @@ mod progress;
 
 use anyhow::{Result, bail};
 use clap::{Args, Parser, Subcommand};
+use errorsmith::config;
 use errorsmith::config::DeveloperMode;
-use errorsmith::config::{self, Config};
 use errorsmith::project::ProjectOptions;
 use errorsmith::servers::{self, Server, ServerInput};
 use std::io::Write as _;
@@ -157,12 +157,9 @@ struct ConfigArgs {
     /// Directory the built pages are served from.
     #[arg(long, value_name = "DIR", default_value = "dist")]
     pages: PathBuf,
-    /// URL path the pages are served under [default: from the config, else /_errors].
+    /// URL path the pages are served under [default: the one the build used].
     #[arg(long, value_name = "PATH")]
     url_prefix: Option<String>,
-    /// Config file, for trusted networks and the URL prefix [default: ./errorsmith.yaml if present].
-    #[arg(long, value_name = "FILE")]
-    config: Option<PathBuf>,
     /// Print this file of the server's configuration instead of the main one
     /// (e.g. nginx-http.conf, nginx-default-backend.conf, haproxy/503.http).
     #[arg(long, value_name = "NAME")]
@@ -363,20 +360,15 @@ fn init(args: InitArgs) -> Result<()> {
 }
 
 fn print_server_config(args: ConfigArgs) -> Result<()> {
-    let config_file = args
-        .config
-        .or_else(|| Some(PathBuf::from(config::FILE_NAME)).filter(|p| p.is_file()));
-    let config = match config_file {
-        Some(path) => Config::load(&path)?,
-        None => Config::default(),
-    };
-    let url_prefix = args.url_prefix.unwrap_or(config.url_prefix);
-    if !config::is_url_prefix(&url_prefix) {
-        bail!(
-            "--url-prefix `{url_prefix}` is not a plain path; use something like /_errors (letters, digits, -, _, /)"
-        );
+    let mut input = ServerInput::from_dir(&args.pages)?;
+    if let Some(url_prefix) = args.url_prefix {
+        if !config::is_url_prefix(&url_prefix) {
+            bail!(
+                "--url-prefix `{url_prefix}` is not a plain path; use something like /_errors (letters, digits, -, _, /)"
+            );
+        }
+        input.manifest.servers.url_prefix = url_prefix;
     }
-    let input = ServerInput::from_dir(&args.pages, &url_prefix, config.trusted_networks)?;
     let file = servers::config_file(args.server, &input, args.file.as_deref())?;
     std::io::stdout().write_all(&file.bytes)?;
     Ok(())

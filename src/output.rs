@@ -52,6 +52,30 @@ pub struct Manifest {
     /// next build knows which files in the folder are its own.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub files: Vec<String>,
+    /// What the server configs were written for, so `errorsmith config`
+    /// run later, from any folder, writes the same files.
+    pub servers: ServerSettings,
+}
+
+/// The build's settings that server configs depend on, copied from the
+/// config into the manifest.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServerSettings {
+    /// URL path the pages are served under; validated by
+    /// `config::is_url_prefix`.
+    pub url_prefix: String,
+    /// Networks that may see the developer part (SSI mode); validated.
+    pub trusted_networks: Vec<String>,
+}
+
+impl ServerSettings {
+    pub fn from_config(config: &crate::config::Config) -> ServerSettings {
+        ServerSettings {
+            url_prefix: config.url_prefix.clone(),
+            trusted_networks: config.trusted_networks.clone(),
+        }
+    }
 }
 
 impl Manifest {
@@ -60,6 +84,7 @@ impl Manifest {
         developer: &str,
         default_locale: &str,
         pages: Vec<ManifestPage>,
+        servers: ServerSettings,
     ) -> Manifest {
         Manifest {
             generator: GENERATOR.into(),
@@ -69,6 +94,7 @@ impl Manifest {
             default_locale: default_locale.into(),
             pages,
             files: Vec::new(),
+            servers,
         }
     }
 

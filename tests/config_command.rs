@@ -65,3 +65,66 @@ fn config_without_a_build_says_what_to_do() {
         "{stderr}"
     );
 }
+
+/// Every server file of a build with non-default settings, printed by
+/// `errorsmith config` from a folder that has no config at all: the
+/// settings come from the build's manifest, so the bytes are the same.
+#[test]
+fn config_from_another_folder_prints_the_files_of_a_non_default_build() {
+    let project = tempfile::tempdir().unwrap();
+    std::fs::write(
+        project.path().join("errorsmith.yaml"),
+        "developer: ssi\nurl_prefix: /errors/v2\ntrusted_networks: [10.1.0.0/16, 2001:db8::/32]\nlocales: [en, de]\ncodes: [404, 502, 503]\n",
+    )
+    .unwrap();
+    let dist = build_in(project.path(), &[]);
+    let elsewhere = tempfile::tempdir().unwrap();
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dist.join("manifest.json")).unwrap()).unwrap();
+    let server_files: Vec<String> = manifest["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|f| f.as_str()?.strip_prefix("servers/").map(str::to_string))
+        .collect();
+    let mut printed = Vec::new();
+    for server in ["nginx", "haproxy", "apache", "caddy", "lighttpd"] {
+        // The error for a file that does not exist lists the server's files.
+        let output = errorsmith()
+            .current_dir(elsewhere.path())
+            .args(["config", server, "--pages"])
+            .arg(&dist)
+            .args(["--file", "?"])
+            .assert()
+            .failure();
+        let stderr = String::from_utf8(output.get_output().stderr.clone()).unwrap();
+        let names = stderr.trim_end().split("its files are: ").nth(1).unwrap();
+        for name in names.split(", ") {
+            let output = errorsmith()
+                .current_dir(elsewhere.path())
+                .args(["config", server, "--pages"])
+                .arg(&dist)
+                .args(["--file", name])
+                .assert()
+                .success();
+            let built = std::fs::read(dist.join("servers").join(name)).unwrap();
+            assert_eq!(
+                String::from_utf8_lossy(&output.get_output().stdout),
+                String::from_utf8_lossy(&built),
+                "{server} {name}"
+            );
+            printed.push(name.to_string());
+        }
+    }
+    printed.sort();
+    let mut expected = server_files;
+    expected.sort();
+    assert_eq!(printed, expected);
+    let nginx = std::fs::read_to_string(dist.join("servers/nginx.conf")).unwrap();
+    assert!(nginx.contains("/errors/v2/"), "{nginx}");
+    let http = std::fs::read_to_string(dist.join("servers/nginx-http.conf")).unwrap();
+    assert!(
+        http.contains("10.1.0.0/16") && http.contains("2001:db8::/32"),
+        "{http}"
+    );
+}

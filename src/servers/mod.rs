@@ -53,20 +53,12 @@ pub struct ServerInput {
     pub pages: BTreeMap<String, Vec<u8>>,
     /// Absolute directory the pages are served from on the server.
     pub pages_dir: PathBuf,
-    /// URL path the pages are served under; validated by
-    /// `config::is_url_prefix`.
-    pub url_prefix: String,
-    /// Networks that may see the developer part (SSI mode); validated.
-    pub trusted_networks: Vec<String>,
 }
 
 impl ServerInput {
-    /// Reads a finished build from `dir`.
-    pub fn from_dir(
-        dir: &Path,
-        url_prefix: &str,
-        trusted_networks: Vec<String>,
-    ) -> Result<ServerInput> {
+    /// Reads a finished build from `dir`: the pages, and from its manifest
+    /// the settings the build wrote its server configs with.
+    pub fn from_dir(dir: &Path) -> Result<ServerInput> {
         let manifest = Manifest::read(dir).with_context(|| {
             format!(
                 "`{}` holds no errorsmith build; run `errorsmith build` first or pass --pages",
@@ -86,9 +78,17 @@ impl ServerInput {
             pages,
             pages_dir: std::path::absolute(dir)
                 .with_context(|| format!("cannot resolve `{}`", dir.display()))?,
-            url_prefix: url_prefix.to_string(),
-            trusted_networks,
         })
+    }
+
+    /// Validated by `config::is_url_prefix` (and again by [`url_prefix`]).
+    pub fn url_prefix(&self) -> &str {
+        &self.manifest.servers.url_prefix
+    }
+
+    /// Validated by `config::Network::parse`.
+    pub fn trusted_networks(&self) -> &[String] {
+        &self.manifest.servers.trusted_networks
     }
 }
 
@@ -169,13 +169,13 @@ pub(crate) fn config_path<'a>(
 /// The URL prefix, checked again here because it is written unquoted into
 /// server configs; `config` and the CLI already validate it.
 pub(crate) fn url_prefix(input: &ServerInput) -> Result<&str> {
-    if !crate::config::is_url_prefix(&input.url_prefix) {
+    let prefix = input.url_prefix();
+    if !crate::config::is_url_prefix(prefix) {
         anyhow::bail!(
-            "url_prefix `{}` is not a plain path; use something like /_errors (letters, digits, -, _, /)",
-            input.url_prefix
+            "url_prefix `{prefix}` is not a plain path; use something like /_errors (letters, digits, -, _, /)"
         );
     }
-    Ok(&input.url_prefix)
+    Ok(prefix)
 }
 
 /// Codes with a page at the top of the build (default locale), ascending,

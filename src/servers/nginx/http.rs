@@ -105,7 +105,7 @@ mod tests {
         assert!(http.contains(
             "geo $errorsmith_developer {\n    default \"\";\n    10.0.0.0/8 1;\n    ::1 1;\n}"
         ));
-        input.trusted_networks.clear();
+        input.manifest.servers.trusted_networks.clear();
         assert!(
             text(&input, HTTP_INCLUDE)
                 .contains("geo $errorsmith_developer {\n    default \"\";\n}")

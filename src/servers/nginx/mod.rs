@@ -54,14 +54,14 @@ pub fn files(input: &ServerInput) -> Result<Vec<OutputFile>> {
 impl Plan {
     fn new(input: &ServerInput) -> Result<Plan> {
         let manifest = &input.manifest;
-        if !is_url_prefix(&input.url_prefix) {
+        if !is_url_prefix(input.url_prefix()) {
             bail!(
                 "URL prefix `{}` cannot go into an nginx config; use a path such as `/_errors` made of letters, digits, `-`, `_` and `/`",
-                input.url_prefix
+                input.url_prefix()
             );
         }
         let mut networks = Vec::new();
-        for network in &input.trusted_networks {
+        for network in input.trusted_networks() {
             match Network::parse(network) {
                 Ok(parsed) => networks.push(parsed),
                 Err(fix) => {
@@ -98,7 +98,7 @@ impl Plan {
             codes.insert(page.code, page.retry_after);
         }
         Ok(Plan {
-            prefix: input.url_prefix.clone(),
+            prefix: input.url_prefix().to_string(),
             pages_dir: quotable_dir(&input.pages_dir)?,
             codes,
             locales,
@@ -199,14 +199,13 @@ mod tests {
         let manifest: Manifest = serde_json::from_value(serde_json::json!({
             "generator": "errorsmith", "version": "0", "theme": "default",
             "developer": developer, "default_locale": "en", "pages": pages,
+            "servers": {"url_prefix": "/_errors", "trusted_networks": ["10.0.0.0/8", "::1"]},
         }))
         .unwrap();
         ServerInput {
             manifest,
             pages: Default::default(),
             pages_dir: "/srv/errors".into(),
-            url_prefix: "/_errors".into(),
-            trusted_networks: vec!["10.0.0.0/8".into(), "::1".into()],
         }
     }
 
@@ -247,9 +246,15 @@ mod tests {
     #[test]
     fn values_that_could_inject_a_directive_are_refused() {
         let cases: [(&str, Change); 8] = [
-            ("prefix", |i| i.url_prefix = "/e;return 200".into()),
-            ("prefix space", |i| i.url_prefix = "/e rrors".into()),
-            ("network", |i| i.trusted_networks = vec!["all; deny".into()]),
+            ("prefix", |i| {
+                i.manifest.servers.url_prefix = "/e;return 200".into()
+            }),
+            ("prefix space", |i| {
+                i.manifest.servers.url_prefix = "/e rrors".into()
+            }),
+            ("network", |i| {
+                i.manifest.servers.trusted_networks = vec!["all; deny".into()]
+            }),
             ("quote", |i| i.pages_dir = "/srv/x\";root /".into()),
             ("dollar", |i| i.pages_dir = "/srv/$document_root".into()),
             ("newline", |i| i.pages_dir = "/srv/x\nroot /;".into()),

@@ -150,7 +150,7 @@ mod tests {
     #[test]
     fn dots_in_the_prefix_are_literal_in_regexes() {
         let mut input = input("ssi", &[]);
-        input.url_prefix = "/errors.v1".into();
+        input.manifest.servers.url_prefix = "/errors.v1".into();
         let conf = text(&input, INCLUDE);
         assert!(conf.contains("if ($uri ~ \"^/errors\\.v1/\")"), "{conf}");
         assert!(
