@@ -134,7 +134,7 @@ fn run_case(dir: &Path, name: &str) -> Result<(), String> {
     let work = temp.path().join("work");
     common::copy_dir(dir, &work);
     std::fs::remove_file(work.join("case.yaml")).unwrap();
-    previous_build(&work.join(PREVIOUS));
+    common::copy_dir(previous_build(), &work.join(PREVIOUS));
     for step in &case.setup {
         apply(&work, step);
     }
@@ -244,20 +244,27 @@ fn binary() -> &'static str {
     env!("CARGO_BIN_EXE_errorsmith")
 }
 
-/// A good build of the built-in content, made from an empty folder so the
-/// case's broken inputs play no part in it.
-fn previous_build(out: &Path) {
-    let empty = tempfile::tempdir().unwrap();
-    let output = Command::new(binary())
-        .current_dir(empty.path())
-        .args(["build", "--out"])
-        .arg(out)
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "the previous build failed: {output:?}"
-    );
+/// A good build of the built-in content (English only, so the copies and
+/// snapshots stay cheap), made once from an empty folder so the cases'
+/// broken inputs play no part in it; each case gets a copy.
+fn previous_build() -> &'static Path {
+    static BUILD: std::sync::OnceLock<(tempfile::TempDir, PathBuf)> = std::sync::OnceLock::new();
+    &BUILD
+        .get_or_init(|| {
+            let dir = tempfile::tempdir().unwrap();
+            let output = Command::new(binary())
+                .current_dir(dir.path())
+                .args(["build", "--locale", "en", "--out", PREVIOUS])
+                .output()
+                .unwrap();
+            assert!(
+                output.status.success(),
+                "the previous build failed: {output:?}"
+            );
+            let path = dir.path().join(PREVIOUS);
+            (dir, path)
+        })
+        .1
 }
 
 fn run(work: &Path, args: &[String]) -> Output {
