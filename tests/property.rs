@@ -400,6 +400,8 @@ fn themes_dir() -> PathBuf {
     common::fixture("property/themes")
 }
 
+/// The user's pages are English only, so the build is too: other locales
+/// would only add built-in pages that hold none of the generated sentences.
 fn write_project(dir: &Path, documents: &[&Document]) {
     let content = dir.join("content");
     let _ = std::fs::remove_dir_all(&content);
@@ -411,7 +413,7 @@ fn write_project(dir: &Path, documents: &[&Document]) {
     std::fs::write(
         dir.join("errorsmith.yaml"),
         format!(
-            "codes: [{}]\nsite:\n  name: Acme Property\n  footer: Footer words\n  status_url: https://status.example.com/\n  support_url: mailto:help@example.com\n",
+            "codes: [{}]\nlocales: [en]\nsite:\n  name: Acme Property\n  footer: Footer words\n  status_url: https://status.example.com/\n  support_url: mailto:help@example.com\n",
             codes.join(", ")
         ),
     )
