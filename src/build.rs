@@ -29,6 +29,10 @@ pub struct BuildReport {
     pub manifest: Manifest,
     /// `locale/code` of pages built from the default locale's content.
     pub fallbacks: Vec<String>,
+    /// The user's files in `content/` that are not content.
+    pub skipped: Vec<String>,
+    /// The user's pages whose other locales keep the built-in text.
+    pub stock_beside_overrides: Vec<crate::catalog::StockBesideOverride>,
 }
 
 pub fn build(options: &BuildOptions) -> Result<BuildReport> {
@@ -41,6 +45,8 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
         out_dir,
         manifest: rendered.manifest,
         fallbacks: rendered.fallbacks,
+        skipped: project.catalog.skipped.clone(),
+        stock_beside_overrides: project.stock_beside_overrides(),
     })
 }
 

@@ -19,6 +19,73 @@ pub struct Catalog {
     pub pages: BTreeMap<(String, u16), Page>,
     /// locale -> strings as found (not yet merged with the default locale)
     pub strings: BTreeMap<String, Strings>,
+    /// The user's files that are not content (see [`kind_of`]), as shown
+    /// in messages; the build skips them and says so.
+    pub skipped: Vec<String>,
+}
+
+/// A page the user wrote for the default locale while other built locales
+/// keep the built-in text for the same code.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StockBesideOverride {
+    pub code: u16,
+    /// The user's file, as shown in messages.
+    pub origin: String,
+    pub locales: Vec<String>,
+}
+
+/// What a file in a content folder is, by its name alone.
+#[derive(Debug, PartialEq, Eq)]
+enum FileKind {
+    /// `404.md`: a page (its front matter must then be valid).
+    Page,
+    /// Another `.md` file: a page if it opens with front matter (which
+    /// must then set `code:`), else a text of the user's such as a README.
+    Markdown,
+    /// `strings.yaml`.
+    Strings,
+    /// A page or strings file under a name errorsmith does not read, such
+    /// as `404.markdown`, `404.MD` or `404.html`: refused, so nobody ships
+    /// the built-in page believing their own is in.
+    Misnamed { rename_to: String },
+    /// Anything else (`notes.txt`, `404.md.bak`, images): skipped.
+    Other,
+}
+
+/// Extensions a page may have been saved under by mistake.
+const PAGE_LOOKALIKES: [&str; 8] = [
+    "md", "markdown", "mdown", "mkd", "mkdn", "html", "htm", "txt",
+];
+
+/// The one rule for content file names: `<code>.md` is a page, another
+/// `.md` file is a page when it opens with front matter, and
+/// `strings.yaml` holds the strings. A code under a page-like extension
+/// (`404.markdown`, `404.MD`, `404.html`) or a strings file under another
+/// name is an error naming the right name. Every other file is skipped,
+/// and `build` and `check` list it. Hidden files are never read (see
+/// `source::read_dir`).
+fn kind_of(name: &str) -> FileKind {
+    if name == strings::FILE_NAME {
+        return FileKind::Strings;
+    }
+    let (stem, extension) = name.split_once('.').unwrap_or((name, ""));
+    let lower = extension.to_ascii_lowercase();
+    if stem.eq_ignore_ascii_case("strings") && ["yml", "yaml"].contains(&lower.as_str()) {
+        return FileKind::Misnamed {
+            rename_to: strings::FILE_NAME.to_string(),
+        };
+    }
+    let is_code = !stem.is_empty() && stem.bytes().all(|b| b.is_ascii_digit());
+    match (is_code, extension) {
+        (true, "md") => FileKind::Page,
+        (false, "md") => FileKind::Markdown,
+        (true, _) if extension.is_empty() || PAGE_LOOKALIKES.contains(&lower.as_str()) => {
+            FileKind::Misnamed {
+                rename_to: format!("{stem}.md"),
+            }
+        }
+        _ => FileKind::Other,
+    }
 }
 
 pub struct LoadOptions<'a> {
@@ -40,8 +107,13 @@ impl Catalog {
             &mut errors,
         );
         if let Some(dir) = options.user_dir {
-            let files = source::read_dir(dir)?;
+            // Only files that are content are read, so a large image or a
+            // binary next to the pages is skipped, not refused.
+            let (files, skipped) =
+                source::read_dir_where(dir, |rel| kind_of(file_name(rel)) != FileKind::Other)?;
+            catalog.skipped = skipped;
             catalog.add_layer(&files, options.default_locale, options, &mut errors);
+            catalog.skipped.sort();
         }
         if errors.is_empty() {
             Ok(catalog)
@@ -66,18 +138,35 @@ impl Catalog {
                     continue;
                 }
             };
-            let name = file.rel_path.rsplit('/').next().unwrap_or_default();
-            if name == strings::FILE_NAME {
-                match strings::parse(file) {
-                    Ok(found) => {
-                        self.strings.insert(locale, found);
+            match kind_of(file_name(&file.rel_path)) {
+                FileKind::Page => {}
+                FileKind::Markdown => {
+                    let opens_with_front_matter = file
+                        .text()
+                        .is_ok_and(|text| content::body_start(text).is_some());
+                    if !opens_with_front_matter {
+                        self.skipped.push(file.origin.clone());
+                        continue;
                     }
-                    Err(message) => errors.push(message),
                 }
-                continue;
-            }
-            if !name.ends_with(".md") {
-                continue;
+                FileKind::Strings => {
+                    match strings::parse(file) {
+                        Ok(found) => {
+                            self.strings.insert(locale, found);
+                        }
+                        Err(message) => errors.push(message),
+                    }
+                    continue;
+                }
+                FileKind::Misnamed { rename_to } => {
+                    errors.push(format!(
+                        "{}: errorsmith reads pages named `<code>.md` and `{}`, so this file would be ignored; rename it to `{rename_to}`",
+                        file.origin,
+                        strings::FILE_NAME
+                    ));
+                    continue;
+                }
+                FileKind::Other => continue,
             }
             match content::parse_page(file, &locale, options.markdown) {
                 Ok(page) => {
@@ -103,6 +192,40 @@ impl Catalog {
         for page in self.pages.values_mut() {
             page.developer.strip();
         }
+    }
+
+    /// Codes whose default-locale page is the user's while one of
+    /// `locales` still has the built-in page for it (a missing page is
+    /// fine: it falls back to the user's). `codes` empty means all.
+    pub fn stock_beside_overrides(
+        &self,
+        default_locale: &str,
+        locales: &[String],
+        codes: &[u16],
+    ) -> Vec<StockBesideOverride> {
+        let mut found = Vec::new();
+        for code in self.codes(default_locale) {
+            if !codes.is_empty() && !codes.contains(&code) {
+                continue;
+            }
+            let Some(own) = self.page(default_locale, code).filter(|p| !p.is_builtin()) else {
+                continue;
+            };
+            let stock: Vec<String> = locales
+                .iter()
+                .filter(|l| l.as_str() != default_locale)
+                .filter(|l| self.page(l, code).is_some_and(Page::is_builtin))
+                .cloned()
+                .collect();
+            if !stock.is_empty() {
+                found.push(StockBesideOverride {
+                    code,
+                    origin: own.origin.clone(),
+                    locales: stock,
+                });
+            }
+        }
+        found
     }
 
     /// Every locale that has at least one page.
@@ -142,6 +265,10 @@ impl Catalog {
     }
 }
 
+fn file_name(rel_path: &str) -> &str {
+    rel_path.rsplit('/').next().unwrap_or_default()
+}
+
 /// `404.md` is in `top_locale`; `de/404.md` in `de`; deeper paths are errors.
 fn locale_of(rel_path: &str, top_locale: &str) -> Result<String, String> {
     let parts: Vec<&str> = rel_path.split('/').collect();
@@ -175,6 +302,40 @@ mod tests {
         assert_eq!(locale_of("pt-BR/404.md", "en").unwrap(), "pt-BR");
         assert!(locale_of("Drafts/404.md", "en").is_err());
         assert!(locale_of("de/x/404.md", "en").is_err());
+    }
+
+    #[test]
+    fn file_names_follow_one_rule() {
+        assert_eq!(kind_of("404.md"), FileKind::Page);
+        assert_eq!(
+            kind_of("600.md"),
+            FileKind::Page,
+            "the front matter check names the code"
+        );
+        assert_eq!(kind_of("strings.yaml"), FileKind::Strings);
+        for (name, rename_to) in [
+            ("404.markdown", "404.md"),
+            ("404.MD", "404.md"),
+            ("404.Md", "404.md"),
+            ("404.html", "404.md"),
+            ("404", "404.md"),
+            ("strings.yml", "strings.yaml"),
+            ("Strings.YAML", "strings.yaml"),
+        ] {
+            assert_eq!(
+                kind_of(name),
+                FileKind::Misnamed {
+                    rename_to: rename_to.into()
+                },
+                "{name}"
+            );
+        }
+        for name in ["README.md", "404-old.md", "missing-page.md"] {
+            assert_eq!(kind_of(name), FileKind::Markdown, "{name}");
+        }
+        for name in ["notes.txt", "logo.png", "404.md.bak", "404.md~", "README"] {
+            assert_eq!(kind_of(name), FileKind::Other, "{name}");
+        }
     }
 
     #[test]

@@ -58,6 +58,13 @@ pub struct Page {
     pub developer: DeveloperPart,
 }
 
+impl Page {
+    /// Whether the page is errorsmith's own text, not the user's.
+    pub fn is_builtin(&self) -> bool {
+        self.origin.starts_with(crate::source::BUILTIN_ORIGIN)
+    }
+}
+
 /// The developer part of a page. Its HTML is dropped at load time when the
 /// build strips the developer part, so nothing later can publish it; its
 /// text runs stay, for the publication gate to look for.

@@ -95,6 +95,16 @@ impl Project {
         })
     }
 
+    /// The user's default-locale pages whose built locales still carry
+    /// the built-in text for the same code.
+    pub fn stock_beside_overrides(&self) -> Vec<crate::catalog::StockBesideOverride> {
+        self.catalog.stock_beside_overrides(
+            &self.config.default_locale,
+            &self.locales,
+            &self.config.codes,
+        )
+    }
+
     pub fn theme(&self) -> Result<Theme> {
         let name = &self.config.theme;
         let names = self.themes.names();

@@ -15,6 +15,9 @@ struct BuiltinContent;
 #[folder = "themes/"]
 struct BuiltinThemes;
 
+/// How the origin of every file that ships in the binary starts.
+pub const BUILTIN_ORIGIN: &str = "<built-in>/";
+
 /// One input file with the name it is looked up by and the name shown in
 /// messages.
 #[derive(Debug, Clone)]
@@ -51,7 +54,7 @@ fn embedded<E: RustEmbed>(root: &str) -> Vec<SourceFile> {
         .filter_map(|name| {
             let file = E::get(&name)?;
             Some(SourceFile {
-                origin: format!("<built-in>/{root}/{name}"),
+                origin: format!("{BUILTIN_ORIGIN}{root}/{name}"),
                 rel_path: name.into_owned(),
                 bytes: file.data.into_owned(),
             })
@@ -69,6 +72,15 @@ pub const MAX_FILE_BYTES: u64 = 1024 * 1024;
 /// inside `dir`, failing on loops and on links that leave it), skipping
 /// hidden files, sorted by relative path.
 pub fn read_dir(dir: &Path) -> Result<Vec<SourceFile>> {
+    Ok(read_dir_where(dir, |_| true)?.0)
+}
+
+/// [`read_dir`] for the files whose relative path `wanted` accepts; the
+/// others are not read, and come back as their paths.
+pub fn read_dir_where(
+    dir: &Path,
+    wanted: impl Fn(&str) -> bool,
+) -> Result<(Vec<SourceFile>, Vec<String>)> {
     if !dir.is_dir() {
         anyhow::bail!(
             "`{}` is not a directory; check the path you passed",
@@ -79,6 +91,7 @@ pub fn read_dir(dir: &Path) -> Result<Vec<SourceFile>> {
         .canonicalize()
         .with_context(|| format!("cannot resolve `{}`", dir.display()))?;
     let mut files = Vec::new();
+    let mut skipped = Vec::new();
     let walker = WalkDir::new(dir)
         .follow_links(true)
         .sort_by_file_name()
@@ -101,6 +114,18 @@ pub fn read_dir(dir: &Path) -> Result<Vec<SourceFile>> {
         if entry.file_type().is_dir() {
             continue;
         }
+        let rel_path = entry
+            .path()
+            .strip_prefix(dir)
+            .expect("walkdir yields paths under its root")
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy())
+            .collect::<Vec<_>>()
+            .join("/");
+        if !wanted(&rel_path) {
+            skipped.push(entry.path().display().to_string());
+            continue;
+        }
         if !entry.file_type().is_file() {
             anyhow::bail!(
                 "`{}` is not a regular file (a device, socket or pipe); remove it from `{}`",
@@ -115,15 +140,6 @@ pub fn read_dir(dir: &Path) -> Result<Vec<SourceFile>> {
                 entry.path().display()
             );
         }
-        let rel = entry
-            .path()
-            .strip_prefix(dir)
-            .expect("walkdir yields paths under its root");
-        let rel_path = rel
-            .components()
-            .map(|c| c.as_os_str().to_string_lossy())
-            .collect::<Vec<_>>()
-            .join("/");
         let bytes = std::fs::read(entry.path())
             .with_context(|| format!("cannot read `{}`", entry.path().display()))?;
         files.push(SourceFile {
@@ -132,7 +148,7 @@ pub fn read_dir(dir: &Path) -> Result<Vec<SourceFile>> {
             bytes,
         });
     }
-    Ok(files)
+    Ok((files, skipped))
 }
 
 fn is_hidden(name: &std::ffi::OsStr) -> bool {

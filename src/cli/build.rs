@@ -69,6 +69,33 @@ fn print_summary(report: &BuildReport) {
             report.fallbacks.join(", ")
         );
     }
+    if !report.stock_beside_overrides.is_empty() {
+        let codes: Vec<String> = report
+            .stock_beside_overrides
+            .iter()
+            .map(|s| s.code.to_string())
+            .collect();
+        let mut locales: Vec<&str> = report
+            .stock_beside_overrides
+            .iter()
+            .flat_map(|s| s.locales.iter().map(String::as_str))
+            .collect();
+        locales.sort_unstable();
+        locales.dedup();
+        eprintln!(
+            "note: your own {} page(s) {} stand beside errorsmith's built-in text for the same code(s) in {}; translate them or limit `locales:` (`errorsmith check` lists each)",
+            report.manifest.default_locale,
+            codes.join(", "),
+            locales.join(", ")
+        );
+    }
+    if !report.skipped.is_empty() {
+        eprintln!(
+            "note: skipped {} file(s) in the content folder that are not pages (pages are named <code>.md): {}",
+            report.skipped.len(),
+            report.skipped.join(", ")
+        );
+    }
 }
 
 /// Every file in the output directory, which holds exactly what the build
