@@ -139,7 +139,7 @@ fn an_own_default_locale_page_beside_built_in_translations_gets_one_note_and_a_w
     let (code, stdout, _) = run(dir.path(), &["check"]);
     assert_eq!(code, 0, "{stdout}");
     let line = "content/404.md: warning: your `en` page for 404 replaces the built-in one, but de, fr still show errorsmith's built-in text for it; add a translation for each (such as `de/404.md`) or limit `locales:` in errorsmith.yaml";
-    assert!(stdout.contains(&line), "{line}\nnot in:\n{stdout}");
+    assert!(stdout.contains(line), "{line}\nnot in:\n{stdout}");
     assert_eq!(
         stdout.matches("replaces the built-in one").count(),
         2,
