@@ -8,7 +8,8 @@
 
 mod common;
 
-use common::{errorsmith, require_program};
+use common::browser::{browser, run_script};
+use common::errorsmith;
 use std::io::{BufRead, BufReader, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
@@ -17,39 +18,6 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 const PAGES: [&str; 3] = ["404", "502", "503"];
 const UPDATE_SCREENSHOTS: &str = "ERRORSMITH_UPDATE_SCREENSHOTS";
-
-fn node_project() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser")
-}
-
-/// Chromium's path once node, npm and Chromium are there and the Node
-/// packages are installed; None (a loud skip) when something is missing.
-fn browser(test: &str) -> Option<PathBuf> {
-    require_program("node", test)?;
-    let npm = require_program("npm", test)?;
-    let chromium = require_program("chromium", test)?;
-    // Both tests may get here at once; one `npm ci` must finish first.
-    static INSTALLED: OnceLock<Result<(), String>> = OnceLock::new();
-    let installed = INSTALLED.get_or_init(|| {
-        if node_project().join("node_modules").is_dir() {
-            return Ok(());
-        }
-        let output = Command::new(npm)
-            .args(["ci", "--ignore-scripts", "--no-audit", "--no-fund"])
-            .current_dir(node_project())
-            .output()
-            .map_err(|e| e.to_string())?;
-        if output.status.success() {
-            Ok(())
-        } else {
-            Err(String::from_utf8_lossy(&output.stderr).into_owned())
-        }
-    });
-    if let Err(error) = installed {
-        panic!("`npm ci` in tests/browser failed:\n{error}");
-    }
-    Some(chromium)
-}
 
 /// Serves `root` on 127.0.0.1 and remembers every path asked for, so
 /// requests the page makes to its own origin are caught on this side too.
@@ -182,20 +150,7 @@ fn run_checks(job: &Job) -> Vec<Finding> {
     let dir = tempfile::tempdir().unwrap();
     let spec_file = dir.path().join("job.json");
     std::fs::write(&spec_file, spec.to_string()).unwrap();
-    let output = Command::new("node")
-        .arg("check.mjs")
-        .arg(&spec_file)
-        .current_dir(node_project())
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(
-        output.status.success(),
-        "check.mjs failed:\n{stdout}\n{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let report: serde_json::Value = serde_json::from_str(&stdout)
-        .unwrap_or_else(|e| panic!("check.mjs printed no JSON ({e}):\n{stdout}"));
+    let report = run_script("check.mjs", &spec_file);
     eprintln!(
         "browser checks: {} views in {} ms",
         report["results"].as_array().map_or(0, Vec::len),

@@ -2,6 +2,7 @@
 //! real servers (nginx, HAProxy, ...) on 127.0.0.1 for the duration of a test.
 #![allow(dead_code)]
 
+pub mod browser;
 pub mod servers;
 
 use std::io::{Read, Write};
