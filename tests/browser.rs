@@ -8,13 +8,12 @@
 
 mod common;
 
-use common::browser::{browser, run_script};
+use common::browser::{browser, node_project, run_script};
 use common::errorsmith;
 use std::io::{BufRead, BufReader, Write};
 use std::net::{TcpListener, TcpStream};
-use std::path::{Path, PathBuf};
-use std::process::Command;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::path::Path;
+use std::sync::{Arc, Mutex};
 
 const PAGES: [&str; 3] = ["404", "502", "503"];
 const UPDATE_SCREENSHOTS: &str = "ERRORSMITH_UPDATE_SCREENSHOTS";
