@@ -200,7 +200,7 @@ fn publication_gate(
                     .map(|field| field.value),
             );
         for text in markup {
-            own_ssi.extend(ssi_directives(&text));
+            own_ssi.extend(crate::publish::ssi_directives(&text));
         }
     }
     let pages = project.catalog.pages.values();
@@ -287,20 +287,6 @@ fn publication_gate(
         values,
         page_sources,
     })
-}
-
-/// Every `<!--# ... -->` in `text`.
-fn ssi_directives(text: &str) -> Vec<String> {
-    let mut found = Vec::new();
-    let mut rest = text;
-    while let Some(start) = rest.find("<!--#") {
-        let end = rest[start..]
-            .find("-->")
-            .map_or(rest.len(), |e| start + e + 3);
-        found.push(rest[start..end].to_string());
-        rest = &rest[end..];
-    }
-    found
 }
 
 /// One page in one locale to render.

@@ -20,21 +20,40 @@ const NEVER_IN_A_THEME: &str = "\u{0}never\u{0}";
 /// Attributes whose value is fetched.
 const LOAD_ATTRIBUTES: [&str; 6] = ["src", "srcset", "poster", "data", "action", "formaction"];
 
-pub fn find(html: &str) -> Vec<Active> {
+/// How every SSI directive starts, nginx's and Apache's alike.
+const SSI_OPEN: &str = "<!--#";
+
+/// Every SSI directive in `text`, wherever it stands: nginx parses them
+/// byte by byte, whatever the HTML context, so the gate does too.
+pub fn ssi_directives(text: &str) -> Vec<String> {
     let mut found = Vec::new();
+    let mut rest = text;
+    while let Some(start) = rest.find(SSI_OPEN) {
+        let end = rest[start..]
+            .find("-->")
+            .map_or(rest.len(), |e| start + e + 3);
+        found.push(rest[start..end].to_string());
+        rest = &rest[end..];
+    }
+    found
+}
+
+pub fn find(html: &str) -> Vec<Active> {
+    // Anywhere, not only in comment position: inside an attribute value or
+    // a <title> a directive is text to a browser but live to nginx.
+    let mut found: Vec<Active> = ssi_directives(html)
+        .into_iter()
+        .map(|directive| Active {
+            what: format!("the SSI directive `{}`", short(&directive)),
+            evidence: vec![directive],
+        })
+        .collect();
     let lower = html.to_ascii_lowercase();
     let mut i = 0;
     while let Some(offset) = html[i..].find('<') {
         let at = i + offset;
         if html[at..].starts_with("<!--") {
             let end = html[at..].find("-->").map_or(html.len(), |e| at + e + 3);
-            let comment = &html[at..end];
-            if comment.starts_with("<!--#") {
-                found.push(Active {
-                    what: format!("the SSI directive `{}`", short(comment)),
-                    evidence: vec![comment.to_string()],
-                });
-            }
             i = end;
             continue;
         }
@@ -290,6 +309,18 @@ mod tests {
     }
 
     #[test]
+    fn ssi_directives_are_found_where_a_browser_sees_only_text() {
+        let html = "<title><!--#include virtual=\"/etc\" --></title><p title=\"<!--# echo var=x -->\">a</p>";
+        assert_eq!(
+            whats(html),
+            [
+                "the SSI directive `<!--#include virtual=\"/etc\" -->`",
+                "the SSI directive `<!--# echo var=x -->`",
+            ]
+        );
+    }
+
+    #[test]
     fn finds_every_kind_of_active_content() {
         let html = "<p onclick=alert(1) title=x>a</p><a href=\"java&#x09;script:x\">b</a><script>go()</script>\
 <!--# exec cmd=\"id\" --><iframe></iframe><img src=https://evil.example/x.png>\
@@ -298,10 +329,10 @@ mod tests {
         assert_eq!(
             whats(html),
             [
+                "the SSI directive `<!--# exec cmd=\"id\" -->`",
                 "the event handler `onclick=alert(1)`",
                 "the script URL `java\tscript:x` in `href`",
                 "a <script> element `<script>go()`",
-                "the SSI directive `<!--# exec cmd=\"id\" -->`",
                 "an <iframe> element",
                 "a load of `https://evil.example/x.png` (`src` of <img>)",
                 "a CSS `@import`",

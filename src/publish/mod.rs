@@ -12,6 +12,7 @@
 //! - every HTML page fits the size budget.
 
 mod active;
+pub use active::ssi_directives;
 mod fold;
 
 use crate::config::DeveloperMode;
