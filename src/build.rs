@@ -36,6 +36,7 @@ pub struct BuildReport {
 }
 
 pub fn build(options: &BuildOptions) -> Result<BuildReport> {
+    output::install_signal_handler();
     let project = Project::load(&options.project)?;
     let out_dir = crate::project::under(&options.project.root, &options.out_dir);
     refuse_output_inside_inputs(&out_dir, &project)?;

@@ -10,6 +10,7 @@ use crate::publish::Published;
 use anyhow::{Context, Result, bail};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
+pub use staging::install_signal_handler;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 

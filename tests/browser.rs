@@ -283,3 +283,41 @@ fn browser_checks_catch_a_theme_that_breaks_every_rule() {
         server.requested()
     );
 }
+
+/// The two developer-part checks, each broken by a theme of its own (one
+/// page cannot be both shown too early and never shown).
+#[test]
+fn browser_checks_catch_a_developer_part_shown_early_or_never() {
+    let test = "browser_checks_catch_a_developer_part_shown_early_or_never";
+    let Some(chromium) = browser(test) else {
+        return;
+    };
+    let site = tempfile::tempdir().unwrap();
+    let themes_dir = node_project().join("fixture/themes");
+    let themes = ["developer-shown".to_string(), "developer-stuck".to_string()];
+    for theme in &themes {
+        build(
+            site.path(),
+            theme,
+            &["--themes", themes_dir.to_str().unwrap(), "--locale", "en"],
+        );
+    }
+    let server = StaticServer::start(site.path());
+    let findings = run_checks(&Job {
+        chromium: &chromium,
+        port: server.port,
+        themes: &themes,
+        pages: &["502"],
+        widths: &[1280],
+        schemes: &["light"],
+        screenshot_dir: None,
+    });
+    let report: Vec<String> = findings.iter().map(ToString::to_string).collect();
+    let report = report.join("\n");
+    for expected in [
+        "developer-shown/502.html at 1280 px, light: the developer part is visible without #developer",
+        "developer-stuck/502.html at 1280 px, light: the developer part stays invisible at #developer",
+    ] {
+        assert!(report.contains(expected), "{expected:?} not in:\n{report}");
+    }
+}

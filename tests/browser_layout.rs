@@ -125,6 +125,42 @@ fn the_terminal_windows_dots_stay_inside_the_window_in_both_directions() {
     }
 }
 
+#[test]
+fn the_hidden_developer_part_stays_hidden_under_a_csp_that_blocks_inline_styles() {
+    let Some(chromium) = browser("the_hidden_developer_part_stays_hidden_under_a_csp") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let mut probes = Vec::new();
+    let themes = ["default", "illustrated", "minimal", "terminal"];
+    for theme in themes {
+        let out = format!("dist-{theme}");
+        errorsmith()
+            .current_dir(dir.path())
+            .args(["build", "--theme", theme, "--locale", "en", "--out", &out])
+            .assert()
+            .success();
+        let file = dir.path().join(&out).join("502.html");
+        for csp in ["", "default-src 'none'"] {
+            probes.push(serde_json::json!({ "kind": "developer", "file": file, "csp": csp, "theme": theme }));
+        }
+    }
+    for result in probe(&chromium, probes) {
+        let (theme, csp) = (&result["theme"], &result["csp"]);
+        assert_eq!(
+            result["plain"], false,
+            "{theme}, CSP {csp}: the developer part shows without #developer"
+        );
+        // With the stylesheet applied, #developer shows it; where a CSP
+        // blocks the inline stylesheet it stays hidden (fails closed).
+        let shown_at_target = csp == "";
+        assert_eq!(
+            result["target"], shown_at_target,
+            "{theme}, CSP {csp}: at #developer"
+        );
+    }
+}
+
 /// Han, kana and Hangul: the characters a Latin font has no glyph for.
 fn is_cjk(c: char) -> bool {
     matches!(c as u32,

@@ -265,8 +265,9 @@ fn sigint_and_sigterm_leave_the_previous_or_the_new_build_and_no_staging_folder(
                     );
                     "exit 130"
                 }
-                // Before the build stages anything, no handler is installed
-                // and the signal ends the process as usual.
+                // During process start-up, before the build begins, no
+                // handler is installed yet and the signal ends the process
+                // as usual.
                 (None, Some(n)) if n == number => "killed by the signal",
                 other => panic!("SIG{signal} {when:?}: exit {other:?}: {stderr}"),
             };

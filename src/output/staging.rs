@@ -121,7 +121,10 @@ fn in_flight() -> std::sync::MutexGuard<'static, Vec<PathBuf>> {
     IN_FLIGHT.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
-fn install_signal_handler() {
+/// From the first call on, SIGINT and SIGTERM remove every staging folder
+/// in flight and exit 130. `build` calls it before it reads anything, so
+/// an interrupt at any point of a build ends the same way.
+pub fn install_signal_handler() {
     static ONCE: Once = Once::new();
     ONCE.call_once(|| {
         // Without a handler the signal ends the process as before; a

@@ -4,7 +4,8 @@
 //   node layout.mjs job.json
 //
 // job.json: { "chromium": "/usr/bin/chromium",
-//             "probes": [{ "kind": "logo" | "dots" | "fonts", "url": "file:///...", "width": 320 }] }
+//             "probes": [{ "kind": "logo" | "dots" | "fonts", "url": "file:///...", "width": 320 },
+//                        { "kind": "developer", "file": "/abs/502.html", "csp": "default-src 'none'" }] }
 //
 // Each probe answers with raw measurements; the Rust side judges them, so
 // a wrong expectation shows up as a readable assertion there.
@@ -41,6 +42,10 @@ try {
   const results = [];
   for (const probe of job.probes) {
     await page.setViewportSize({ width: probe.width ?? 1280, height: 800 });
+    if (probe.kind === "developer") {
+      results.push({ ...probe, ...(await developer(page, probe)) });
+      continue;
+    }
     await page.goto(probe.url, { waitUntil: "load" });
     const measure = { logo, dots, fonts }[probe.kind];
     results.push({ ...probe, ...(await measure(page, cdp)) });
@@ -109,4 +114,29 @@ async function fonts(page, cdp) {
     out[selector] = { text, fonts };
   }
   return { found: Object.keys(out).length > 0, nodes: out };
+}
+
+// Whether the developer part shows, without and with `#developer`, when
+// the page is served with `probe.csp` as its Content-Security-Policy
+// (none when empty). Served through a route, so no server is needed.
+async function developer(page, probe) {
+  const body = readFileSync(probe.file);
+  const origin = "http://errorsmith.test";
+  await page.route(`${origin}/**`, (route) =>
+    route.fulfill({
+      status: 200,
+      body,
+      headers: {
+        "content-type": "text/html; charset=utf-8",
+        ...(probe.csp ? { "content-security-policy": probe.csp } : {}),
+      },
+    }),
+  );
+  const seen = {};
+  for (const [name, suffix] of [["plain", ""], ["target", "#developer"]]) {
+    await page.goto(`${origin}/page.html${suffix}`, { waitUntil: "load" });
+    seen[name] = await page.locator("#developer").isVisible();
+  }
+  await page.unroute(`${origin}/**`);
+  return seen;
 }
