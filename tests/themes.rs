@@ -141,6 +141,29 @@ fn a_png_logo_is_inlined_as_a_data_uri() {
     assert!(read(&out.join("404.html")).contains("data:image/png;base64,iVBORw0KGgo"));
 }
 
+/// `site.logo` is relative to the config file, not to the folder
+/// `errorsmith` runs in: a config in `brand/` finds `brand/logo.png`.
+#[test]
+fn the_logo_path_is_relative_to_the_config_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let brand = dir.path().join("brand");
+    std::fs::create_dir_all(&brand).unwrap();
+    std::fs::write(
+        brand.join("errorsmith.yaml"),
+        "site:\n  name: Pngco\n  logo: logo.png\nlocales: [en]\ncodes: [404]\n",
+    )
+    .unwrap();
+    let png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89";
+    std::fs::write(brand.join("logo.png"), png).unwrap();
+    // A different logo.png where the command runs must not be the one used.
+    std::fs::write(dir.path().join("logo.png"), b"\x89PNG\r\n\x1a\nOTHER").unwrap();
+    let out = build_in(dir.path(), &["--config", "brand/errorsmith.yaml"]);
+    assert!(
+        read(&out.join("404.html"))
+            .contains("data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAAB")
+    );
+}
+
 #[test]
 fn theme_developer_and_codes_come_from_the_config() {
     let dir = brand_project("theme: terminal\ndeveloper: strip\ncodes: [503, 404]\n");

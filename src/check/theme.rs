@@ -96,5 +96,14 @@ mod tests {
             ]
         );
         assert!(external_references("<a href=\"{{ site.home_url }}\">").is_empty());
+        let loads = "<img srcset=\"https://a.example/x.png 2x\"><form action='//b.example/f'></form>\n<video poster=http://c.example/p.jpg></video>";
+        assert_eq!(
+            external_references(loads),
+            vec![
+                (1, "//b.example/f".to_string()),
+                (1, "https://a.example/x.png".to_string()),
+                (2, "http://c.example/p.jpg".to_string()),
+            ]
+        );
     }
 }
