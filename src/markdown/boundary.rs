@@ -9,12 +9,10 @@
 //! top-level block, and what follows, to the developer part: when in doubt,
 //! text goes to the side that is not public.
 
-use pulldown_cmark::{CowStr, Event, HeadingLevel, Tag, TagEnd};
+pub use super::markers::MARKER_CLASS;
+use super::markers::{event_lookalike, is_marked, source_lookalike};
+use pulldown_cmark::{Event, HeadingLevel, LinkType, Tag, TagEnd};
 use std::ops::Range;
-
-/// The class that marks a developer heading, matched without regard to
-/// case, so `{.Developer}` is honoured rather than published.
-pub const MARKER_CLASS: &str = "developer";
 
 /// Deeper Markdown than this is refused: nobody writes it by hand, and the
 /// HTML it makes would exhaust the stack of anything that walks it.
@@ -37,9 +35,31 @@ pub struct BoundaryError {
     pub message: String,
 }
 
+/// A parsed document: its source, its events and where each link
+/// reference definition (`[label]: url`) stands, by lowercased label.
+pub struct Document<'s, 'a> {
+    pub source: &'s str,
+    pub events: Vec<Spanned<'a>>,
+    pub definitions: Vec<(String, Range<usize>)>,
+}
+
 /// Sends each event to the visitor or the developer part.
-pub fn split<'a>(events: Vec<Spanned<'a>>) -> Result<Split<'a>, BoundaryError> {
+pub fn split<'a>(document: Document<'_, 'a>) -> Result<Split<'a>, BoundaryError> {
+    let Document {
+        source,
+        events,
+        definitions,
+    } = document;
+    // The parser's own view is checked first (its messages are the more
+    // precise), then the source for markers the parser could not see.
+    let lookalike = source_lookalike(source, &events);
     let mut split = Split::default();
+    // Where each top-level block starts and whether it went to the
+    // developer part, and the labels of reference links in the visitor part.
+    let mut blocks: Vec<(usize, bool)> = Vec::new();
+    let mut block_start = 0;
+    let mut visitor_references: Vec<String> = Vec::new();
+    let mut block_references: Vec<String> = Vec::new();
     // Level of the heading that opened the developer part, while it is open.
     let mut open: Option<HeadingLevel> = None;
     let mut block: Vec<Event<'a>> = Vec::new();
@@ -48,7 +68,19 @@ pub fn split<'a>(events: Vec<Spanned<'a>>) -> Result<Split<'a>, BoundaryError> {
     let mut code_depth = 0usize;
 
     for (event, range) in events {
-        if let Some(message) = marker_lookalike(&event, code_depth > 0) {
+        if depth == 0 {
+            block_start = range.start;
+        }
+        if let Event::Start(Tag::Link { link_type, id, .. } | Tag::Image { link_type, id, .. }) =
+            &event
+            && matches!(
+                link_type,
+                LinkType::Reference | LinkType::Collapsed | LinkType::Shortcut
+            )
+        {
+            block_references.push(label_key(id));
+        }
+        if let Some(message) = event_lookalike(&event, code_depth > 0) {
             return Err(BoundaryError {
                 offset: range.start,
                 message,
@@ -91,75 +123,50 @@ pub fn split<'a>(events: Vec<Spanned<'a>>) -> Result<Split<'a>, BoundaryError> {
         }
         block.push(event);
         if depth == 0 {
-            let target = if block_is_developer {
-                &mut split.developer
+            blocks.push((block_start, block_is_developer));
+            if block_is_developer {
+                split.developer.append(&mut block);
+                block_references.clear();
             } else {
-                &mut split.visitor
-            };
-            target.append(&mut block);
+                split.visitor.append(&mut block);
+                visitor_references.append(&mut block_references);
+            }
             block_is_developer = false;
         }
     }
     // Unbalanced input cannot come from the parser; keep it private anyway.
     split.developer.append(&mut block);
+    if let Some((offset, message)) = lookalike {
+        return Err(BoundaryError { offset, message });
+    }
+    // A definition is not an event: it belongs to the part of the block
+    // it stands in or follows, so under a developer heading it is private.
+    for (label, span) in &definitions {
+        let in_developer = blocks
+            .iter()
+            .rev()
+            .find(|(start, _)| *start <= span.start)
+            .is_some_and(|(_, developer)| *developer);
+        if in_developer && visitor_references.contains(label) {
+            return Err(BoundaryError {
+                offset: span.start,
+                message: format!(
+                    "the link reference `[{label}]` is defined in the developer part but used in the visitor part, which would publish its address; define it in the visitor part, or write the address in the developer link itself"
+                ),
+            });
+        }
+    }
     Ok(split)
 }
 
-/// True for a heading with the marker class, whether written `{.developer}`,
-/// `{.Developer}`, `{ .developer }` or `{class="developer"}`.
-pub fn is_marked(tag: &Tag<'_>) -> bool {
-    let Tag::Heading { classes, attrs, .. } = tag else {
-        return false;
-    };
-    let is_marker = |word: &str| word.eq_ignore_ascii_case(MARKER_CLASS);
-    classes.iter().any(|c| is_marker(c))
-        || attrs.iter().any(|(key, value)| {
-            key.eq_ignore_ascii_case("class")
-                && value
-                    .as_deref()
-                    .is_some_and(|v| v.split_ascii_whitespace().any(is_marker))
-        })
-}
-
-/// A message when `event` looks like a developer marker the parser did not
-/// take as one: published by accident otherwise. Text in code is exempt, so
-/// a page can still show the syntax.
-fn marker_lookalike(event: &Event<'_>, in_code_block: bool) -> Option<String> {
-    match event {
-        Event::Start(Tag::Heading { id: Some(id), .. })
-            if id.eq_ignore_ascii_case(MARKER_CLASS) =>
-        {
-            Some(format!(
-                "`{{#{id}}}` gives the heading the id the theme uses for the developer part; to mark the developer part write `{{.developer}}` at the end of the heading"
-            ))
-        }
-        Event::Text(text) if !in_code_block && braces_around_marker(text) => Some(format!(
-            "`{}` looks like a developer marker but is not one, so it would be published; a marker must end a heading line, as in `## Troubleshooting {{.developer}}` (put it in backticks to show it as text)",
-            excerpt(text)
-        )),
-        _ => None,
-    }
-}
-
-/// `{` ... `developer` ... `}` on one line, or an unclosed `{.developer`.
-fn braces_around_marker(text: &CowStr<'_>) -> bool {
-    let lower = text.to_ascii_lowercase();
-    lower.lines().any(|line| {
-        line.match_indices('{').any(|(at, _)| {
-            let rest = &line[at + 1..];
-            let inside = rest.split('}').next().unwrap_or(rest);
-            inside.contains(MARKER_CLASS)
-        })
-    })
-}
-
-fn excerpt(text: &str) -> String {
-    let line = text
-        .lines()
-        .find(|l| l.contains('{'))
-        .unwrap_or(text)
-        .trim();
-    line.chars().take(60).collect()
+/// The key a reference label is matched by: lowercased, inner whitespace
+/// collapsed, as CommonMark matches labels.
+pub fn label_key(label: &str) -> String {
+    label
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
 }
 
 #[cfg(test)]
@@ -169,10 +176,19 @@ mod tests {
 
     fn parts(markdown: &str) -> Result<(String, String), String> {
         let options = Options::ENABLE_HEADING_ATTRIBUTES | Options::ENABLE_TABLES;
-        let events = Parser::new_ext(markdown, options)
-            .into_offset_iter()
+        let mut parsed = Parser::new_ext(markdown, options).into_offset_iter();
+        let events = parsed.by_ref().collect();
+        let definitions = parsed
+            .reference_definitions()
+            .iter()
+            .map(|(label, d)| (label_key(label), d.span.clone()))
             .collect();
-        let split = split(events).map_err(|e| e.message)?;
+        let split = split(Document {
+            source: markdown,
+            events,
+            definitions,
+        })
+        .map_err(|e| e.message)?;
         let render = |events: Vec<Event>| {
             let mut out = String::new();
             html::push_html(&mut out, events.into_iter());
@@ -295,6 +311,56 @@ mod tests {
     }
 
     #[test]
+    fn a_reference_defined_in_the_developer_part_cannot_be_used_by_the_visitor_part() {
+        let md = "See [the status][status].\n\n## Fix {.developer}\n\nOpen [it][status].\n\n[status]: https://grafana.internal/?token=s3cr3t\n";
+        let error = parts(md).unwrap_err();
+        assert!(
+            error.contains("the link reference `[status]` is defined in the developer part"),
+            "{error}"
+        );
+        // Used only in the developer part, or defined in the visitor part: fine.
+        assert!(
+            parts("Hi.\n\n## Fix {.developer}\n\nOpen [it][s].\n\n[s]: https://x.internal/\n")
+                .is_ok()
+        );
+        let public =
+            "See [s].\n\n[s]: https://status.example/\n\n## Fix {.developer}\n\nOpen [s].\n";
+        assert!(visitor(public).contains("https://status.example/"));
+    }
+
+    #[test]
+    fn a_marker_the_parser_cannot_see_is_an_error() {
+        for md in [
+            "Intro.\n\n```\nexample\n\n## Fix {.developer}\n\nsecret\n",
+            "<div>\n## Fix {.developer}\n\nsecret\n",
+            "<pre>\nx\n\n## Fix {.developer}\n\nsecret\n",
+        ] {
+            let error = parts(md).unwrap_err();
+            assert!(
+                error.contains("reads it as part of another block"),
+                "{md}: {error}"
+            );
+        }
+        for md in [
+            "## Fix {.dеveloper}\n\nsecret\n",
+            "## Fix {.deve\u{200b}loper}\n\nsecret\n",
+            "## Fix {.developers}\n\nsecret\n",
+            "## Fix {. developer}\n\nsecret\n",
+            "## Fix {..developer}\n\nsecret\n",
+            "## Fix {\u{a0}.developer}\n\nsecret\n",
+        ] {
+            let error = parts(md).unwrap_err();
+            assert!(error.contains("marker"), "{md:?}: {error}");
+        }
+        let error = parts("## Fix {class=\"wide developer\"}\n\nsecret\n").unwrap_err();
+        assert!(error.contains("not exactly one"), "{error}");
+        for marker in ["{class=\"developer\"}", "{class='developer'}"] {
+            let md = format!("## Fix {marker}\n\nsecret\n");
+            assert_eq!(visitor(&md), "", "{marker}");
+        }
+    }
+
+    #[test]
     fn markers_in_code_are_text() {
         let md = "Write `{.developer}` after a heading.\n\n```\n## Fix {.developer}\n```\n";
         assert!(visitor(md).contains("{.developer}"));
@@ -306,7 +372,12 @@ mod tests {
         let md = format!("intro\n\n{} deep\n", ">".repeat(100));
         let options = Options::empty();
         let events = Parser::new_ext(&md, options).into_offset_iter().collect();
-        let error = split(events).unwrap_err();
+        let error = split(Document {
+            source: &md,
+            events,
+            definitions: Vec::new(),
+        })
+        .unwrap_err();
         assert!((7..110).contains(&error.offset), "{}", error.offset);
         assert!(error.message.contains("nested more than 32 levels"));
         assert!(parts(&format!("{} ok\n", ">".repeat(20))).is_ok());

@@ -7,6 +7,7 @@
 //! images, no author comments, no control characters.
 
 pub mod boundary;
+mod markers;
 mod safety;
 
 use safety::make_safe;
@@ -47,7 +48,18 @@ fn parser(markdown: &str) -> Parser<'_> {
 /// Renders `markdown` and splits it into visitor and developer HTML. An
 /// error carries the byte offset into `markdown` it is about.
 pub fn render(markdown: &str, options: MarkdownOptions) -> Result<Body, MarkdownError> {
-    let split = boundary::split(parser(markdown).into_offset_iter().collect())?;
+    let mut parsed = parser(markdown).into_offset_iter();
+    let events = parsed.by_ref().collect();
+    let definitions = parsed
+        .reference_definitions()
+        .iter()
+        .map(|(label, definition)| (boundary::label_key(label), definition.span.clone()))
+        .collect();
+    let split = boundary::split(boundary::Document {
+        source: markdown,
+        events,
+        definitions,
+    })?;
     let visitor = make_safe(split.visitor, options);
     let developer = make_safe(split.developer, options);
     Ok(Body {
