@@ -152,7 +152,14 @@ impl Catalog {
                 FileKind::Strings => {
                     match strings::parse(file) {
                         Ok(found) => {
-                            self.strings.insert(locale, found);
+                            // The user's words over the built-in ones of the
+                            // same locale, key by key: a file that sets one
+                            // key keeps errorsmith's words for the others.
+                            let merged = match self.strings.remove(&locale) {
+                                Some(builtin) => found.over(&builtin),
+                                None => found,
+                            };
+                            self.strings.insert(locale, merged);
                         }
                         Err(message) => errors.push(message),
                     }

@@ -51,7 +51,7 @@ pub fn init(options: &InitOptions) -> Result<InitReport> {
     let existing: Vec<String> = files
         .iter()
         .map(|(rel, _)| dir.join(rel))
-        .filter(|path| path.exists())
+        .filter(|path| is_taken(&dir, path))
         .map(|path| path.display().to_string())
         .collect();
     if !existing.is_empty() {
@@ -136,6 +136,19 @@ fn theme_name(brand: &str) -> String {
     } else {
         slug.to_string()
     }
+}
+
+/// Whether writing `path` could touch anything that is there: the file
+/// itself (a dangling symbolic link counts, as writing would follow it out
+/// of the project) or a symbolic link among its folders under `dir`.
+fn is_taken(dir: &Path, path: &Path) -> bool {
+    if std::fs::symlink_metadata(path).is_ok() {
+        return true;
+    }
+    path.ancestors()
+        .skip(1)
+        .take_while(|ancestor| ancestor.starts_with(dir) && *ancestor != dir)
+        .any(|ancestor| std::fs::symlink_metadata(ancestor).is_ok_and(|m| m.file_type().is_symlink()))
 }
 
 #[cfg(test)]

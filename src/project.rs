@@ -223,8 +223,28 @@ fn explicit_or_found(
         return Ok(Some(path));
     }
     let path = under(root, Path::new(default_name));
-    let found = if dir { path.is_dir() } else { path.is_file() };
-    Ok(found.then_some(path))
+    // Found means "something is there", not "a usable file is there": a
+    // dangling link, a folder named like the config or a pipe is the
+    // user's input gone wrong, and building without it would publish the
+    // defaults (the developer part in hidden mode) as if all were well.
+    if std::fs::symlink_metadata(&path).is_err() {
+        return Ok(None);
+    }
+    let usable = if dir { path.is_dir() } else { path.is_file() };
+    if !usable {
+        let kind = if dir { "directory" } else { "regular file" };
+        let what = match std::fs::metadata(&path) {
+            Err(_) => "a symbolic link to nothing".to_string(),
+            Ok(meta) if meta.is_dir() => "a directory".to_string(),
+            Ok(meta) if meta.is_file() => "a file".to_string(),
+            Ok(_) => "not a regular file (a device, socket or pipe)".to_string(),
+        };
+        bail!(
+            "`{}` is {what}, not a {kind}; fix or remove it (or pass {option})",
+            path.display()
+        );
+    }
+    Ok(Some(path))
 }
 
 /// `root/path`, without a leading `./` in messages when root is the
