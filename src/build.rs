@@ -39,9 +39,10 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
     output::install_signal_handler();
     let project = Project::load(&options.project)?;
     let out_dir = crate::project::under(&options.project.root, &options.out_dir);
-    refuse_output_inside_inputs(&out_dir, &project)?;
-    let rendered = render_project(&project, &absolute(&out_dir))?;
-    output::replace_dir(&out_dir, &rendered.files)?;
+    let write_dir = folder_behind(&out_dir)?;
+    refuse_output_inside_inputs(&write_dir, &project)?;
+    let rendered = render_project(&project, &absolute(&write_dir))?;
+    output::replace_dir(&write_dir, &rendered.files)?;
     Ok(BuildReport {
         out_dir,
         manifest: rendered.manifest,
@@ -450,6 +451,29 @@ fn refuse_output_inside_inputs(out_dir: &Path, project: &Project) -> Result<()> 
 
 /// `path` made absolute with symbolic links resolved, also when it does not
 /// exist yet (its nearest existing ancestor is resolved).
+/// The folder a build replaces for `--out path`: `dist/.` is `dist`, and a
+/// symbolic link (`public -> www/errors`, as deploys often use) is followed,
+/// so the link stays and the folder it names gets the new build.
+fn folder_behind(path: &Path) -> Result<PathBuf> {
+    let plain: PathBuf = path.components().collect();
+    let plain = if plain.as_os_str().is_empty() {
+        PathBuf::from(".")
+    } else {
+        plain
+    };
+    match std::fs::symlink_metadata(&plain) {
+        Ok(meta) if meta.file_type().is_symlink() => match plain.canonicalize() {
+            Ok(real) => Ok(real),
+            Err(_) => bail!(
+                "--out `{}` is a symbolic link to `{}`, which does not exist; create that folder or pass another --out",
+                plain.display(),
+                std::fs::read_link(&plain).unwrap_or_default().display()
+            ),
+        },
+        _ => Ok(plain),
+    }
+}
+
 fn absolute(path: &Path) -> PathBuf {
     let Ok(path) = std::path::absolute(path) else {
         return path.to_path_buf();

@@ -148,7 +148,9 @@ fn is_taken(dir: &Path, path: &Path) -> bool {
     path.ancestors()
         .skip(1)
         .take_while(|ancestor| ancestor.starts_with(dir) && *ancestor != dir)
-        .any(|ancestor| std::fs::symlink_metadata(ancestor).is_ok_and(|m| m.file_type().is_symlink()))
+        .any(|ancestor| {
+            std::fs::symlink_metadata(ancestor).is_ok_and(|m| m.file_type().is_symlink())
+        })
 }
 
 #[cfg(test)]

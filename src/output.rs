@@ -192,6 +192,37 @@ fn ensure_replaceable(target: &Path) -> Result<()> {
     Ok(())
 }
 
+/// What a build wrote besides its pages before manifests listed every file
+/// (frozen: newer builds list their files): the server configs, HAProxy
+/// errorfiles and SSI fragments, by exact name, so a file of the user's in
+/// `servers/` or a `developer/` folder is still refused, not deleted.
+fn written_before_file_lists(rel: &Path, is_dir: bool, manifest: &Manifest) -> bool {
+    const SERVER_FILES: [&str; 7] = [
+        "nginx.conf",
+        "nginx-http.conf",
+        "nginx-default-backend.conf",
+        "haproxy.cfg",
+        "apache.conf",
+        "caddy.caddyfile",
+        "lighttpd.conf",
+    ];
+    let parts: Vec<&str> = rel.iter().filter_map(|c| c.to_str()).collect();
+    let is_page = |locale: Option<&str>, name: &str, ext: &str| {
+        manifest
+            .pages
+            .iter()
+            .any(|p| locale.is_none_or(|l| p.locale == l) && name == format!("{}.{ext}", p.code))
+    };
+    match parts.as_slice() {
+        ["servers"] | ["servers", "haproxy"] => is_dir,
+        [locale, "developer"] => is_dir && manifest.pages.iter().any(|p| p.locale == *locale),
+        ["servers", name] => !is_dir && SERVER_FILES.contains(name),
+        ["servers", "haproxy", name] => !is_dir && is_page(None, name, "http"),
+        [locale, "developer", name] => !is_dir && is_page(Some(locale), name, "html"),
+        _ => false,
+    }
+}
+
 /// A rebuild replaces the whole folder, so a file the user put there would
 /// be lost: the build stops and names them instead.
 fn refuse_files_not_in_manifest(target: &Path) -> Result<()> {
@@ -222,9 +253,7 @@ fn refuse_files_not_in_manifest(target: &Path) -> Result<()> {
         } else {
             ours.contains(rel)
         };
-        let legacy_known = legacy
-            && (rel.starts_with("servers")
-                || rel.components().any(|c| c.as_os_str() == "developer"));
+        let legacy_known = legacy && written_before_file_lists(rel, is_dir, &manifest);
         if !known && !legacy_known {
             foreign.push(format!(
                 "{}{}",

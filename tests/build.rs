@@ -481,3 +481,30 @@ fn a_theme_looping_over_maps_gives_byte_identical_output() {
     let page = String::from_utf8(first.unwrap()).unwrap();
     assert!(page.contains("error=Error;"), "{page}");
 }
+
+/// `--out` through a symbolic link builds into the folder it names and
+/// keeps the link, as deploys that switch a `current` link expect.
+#[test]
+fn an_output_link_is_followed_and_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("www/errors")).unwrap();
+    std::os::unix::fs::symlink("www/errors", dir.path().join("public")).unwrap();
+    for _ in 0..2 {
+        errorsmith()
+            .current_dir(dir.path())
+            .args(["build", "--locale", "en", "--out", "public"])
+            .assert()
+            .success();
+        let link = std::fs::symlink_metadata(dir.path().join("public")).unwrap();
+        assert!(link.file_type().is_symlink(), "the link was replaced");
+        assert!(dir.path().join("www/errors/404.html").is_file());
+    }
+    let dangling = tempfile::tempdir().unwrap();
+    std::os::unix::fs::symlink("nowhere", dangling.path().join("public")).unwrap();
+    errorsmith()
+        .current_dir(dangling.path())
+        .args(["build", "--locale", "en", "--out", "public"])
+        .assert()
+        .failure()
+        .stderr("error: --out `public` is a symbolic link to `nowhere`, which does not exist; create that folder or pass another --out\n");
+}
