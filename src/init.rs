@@ -51,7 +51,7 @@ pub fn init(options: &InitOptions) -> Result<InitReport> {
     let existing: Vec<String> = files
         .iter()
         .map(|(rel, _)| dir.join(rel))
-        .filter(|path| is_taken(&dir, path))
+        .filter(|path| is_taken(dir, path))
         .map(|path| path.display().to_string())
         .collect();
     if !existing.is_empty() {
