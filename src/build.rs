@@ -234,6 +234,18 @@ fn publication_gate(
     .into_iter()
     .filter_map(|(key, value)| Some((format!("`{key}` in {config_file}"), value?.clone())))
     .collect();
+    for (locale, words) in strings {
+        if let Ok(serde_json::Value::Object(map)) = serde_json::to_value(words) {
+            for (key, value) in map {
+                if let serde_json::Value::String(value) = value {
+                    values.push((
+                        format!("`{key}` in the `{locale}` strings (strings.yaml)"),
+                        value,
+                    ));
+                }
+            }
+        }
+    }
     let site_values: Vec<String> = values.iter().map(|(_, v)| v.clone()).collect();
     let mut public_text: Vec<&str> = theme_sources.clone();
     public_text.extend(site_values.iter().map(String::as_str));

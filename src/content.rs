@@ -168,8 +168,10 @@ pub fn parse_page(
         code,
         locale: locale.to_string(),
         origin: file.origin.clone(),
-        title: front.title.trim().to_string(),
-        summary: front.summary.trim().to_string(),
+        // Control characters are dropped here as in the body: they mean
+        // nothing on a page and would reach terminals through the text version.
+        title: crate::markdown::without_controls(front.title.trim()).into_owned(),
+        summary: crate::markdown::without_controls(front.summary.trim()).into_owned(),
         fault: front.fault,
         retry_after: front.retry_after,
         extra: front.extra,

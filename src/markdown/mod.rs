@@ -11,7 +11,7 @@ mod markers;
 mod safety;
 
 use safety::make_safe;
-pub use safety::{is_safe_url, safe_url};
+pub use safety::{is_safe_url, safe_url, without_controls};
 
 use pulldown_cmark::{Event, Options, Parser, Tag, html};
 

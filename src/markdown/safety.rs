@@ -115,7 +115,7 @@ fn without_comments(raw: &str, in_comment: &mut bool) -> String {
 
 /// NUL, escape and other control characters mean nothing on a page and
 /// can confuse terminals reading the text version; tabs and newlines stay.
-fn without_controls(text: &str) -> std::borrow::Cow<'_, str> {
+pub fn without_controls(text: &str) -> std::borrow::Cow<'_, str> {
     if text.chars().any(is_stray_control) {
         text.chars().filter(|c| !is_stray_control(*c)).collect()
     } else {

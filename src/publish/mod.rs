@@ -160,6 +160,18 @@ impl Gate {
     pub fn admit(&self, file: OutputFile) -> Result<Published, String> {
         let kind = kind_of(&file.path, self.mode);
         let text = String::from_utf8_lossy(&file.bytes);
+        if let Some((at, c)) = text.char_indices().find(|&(_, c)| is_stray_control(c)) {
+            let source = self
+                .values
+                .iter()
+                .find(|(_, value)| value.contains(c))
+                .map(|(place, _)| format!("; it comes from {place}"))
+                .unwrap_or_default();
+            return Err(format!(
+                "{}: the control character U+{:04X} at byte {at}{source}; a terminal or a browser would act on it, so remove it",
+                file.path, c as u32
+            ));
+        }
         if kind == Kind::Page && file.bytes.len() > PAGE_BUDGET {
             let source = self
                 .page_sources
@@ -253,6 +265,13 @@ impl Gate {
             .map(|(place, _)| format!("; it comes from {place}"))
             .unwrap_or_default()
     }
+}
+
+/// Control characters no output file may hold raw: C0 but tab, newline and
+/// carriage return, DEL and C1. In a text version `curl` would hand them to
+/// a terminal (escape sequences), in a page they are invalid HTML.
+fn is_stray_control(c: char) -> bool {
+    c.is_control() && !matches!(c, '\t' | '\n' | '\r')
 }
 
 fn kind_of(path: &str, mode: DeveloperMode) -> Kind {
@@ -388,6 +407,27 @@ mod tests {
             error.contains("the SSI directive `<!--# exec cmd=\"id\" -->`"),
             "{error}"
         );
+    }
+
+    #[test]
+    fn raw_control_characters_are_refused_in_every_kind_of_file() {
+        let gate = gate(DeveloperMode::Hidden, "");
+        for path in [
+            "404.html",
+            "404.txt",
+            "404.json",
+            "servers/nginx.conf",
+            "en/developer/404.html",
+        ] {
+            for c in ['\u{0}', '\u{7}', '\u{1b}', '\u{7f}', '\u{9b}'] {
+                let error = gate.admit(file(path, &format!("a{c}b"))).unwrap_err();
+                assert!(
+                    error.contains(&format!("U+{:04X} at byte 1", c as u32)),
+                    "{path}: {error}"
+                );
+            }
+            assert!(gate.admit(file(path, "tab\tnewline\r\n")).is_ok(), "{path}");
+        }
     }
 
     #[test]
