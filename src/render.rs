@@ -186,6 +186,7 @@ impl Renderer {
             }
         }
         let mut tera = Tera::new();
+        tera.register_function("range", bounded_range);
         tera.add_raw_templates(templates)
             .map_err(|e| template_error(&e, &origins, &theme.name))?;
 
@@ -314,10 +315,51 @@ impl Renderer {
     }
 
     fn render_template(&self, name: &str, context: &Context) -> Result<String> {
+        RANGE_LEFT.with(|left| left.set(RANGE_BUDGET));
         self.tera
             .render(name, context)
             .map_err(|e| template_error(&e, &self.origins, &self.theme))
     }
+}
+
+/// Numbers all `range()` calls of one render may make together. Loops over
+/// the page's data are bounded by the data; nested ranges are not, and
+/// `range(end=100000)` twice would run for hours: no page needs more.
+const RANGE_BUDGET: i128 = 100_000;
+
+thread_local! {
+    static RANGE_LEFT: std::cell::Cell<i128> = const { std::cell::Cell::new(RANGE_BUDGET) };
+}
+
+/// Tera's `range(start, end, step_by)` within [`RANGE_BUDGET`] per render.
+fn bounded_range(kwargs: tera::Kwargs, _: &tera::State) -> tera::TeraResult<Vec<i128>> {
+    let start = kwargs.get::<i128>("start")?.unwrap_or_default();
+    let end = kwargs.must_get::<i128>("end")?;
+    let step = kwargs.get::<i128>("step_by")?.unwrap_or(1);
+    if step == 0 {
+        return Err(tera::Error::message("`range` was called with `step_by=0`"));
+    }
+    let span = if step > 0 {
+        end.saturating_sub(start)
+    } else {
+        start.saturating_sub(end)
+    };
+    let len = if span <= 0 {
+        0
+    } else {
+        (span.saturating_add(step.abs() - 1)) / step.abs()
+    };
+    let left = RANGE_LEFT.with(|left| {
+        let rest = left.get().saturating_sub(len);
+        left.set(rest);
+        rest
+    });
+    if left < 0 {
+        return Err(tera::Error::message(format!(
+            "`range` would make more than {RANGE_BUDGET} numbers for one page (loops inside loops?); no error page needs that many"
+        )));
+    }
+    Ok((0..len).map(|i| start + i * step).collect())
 }
 
 fn is_template(name: &str) -> bool {
