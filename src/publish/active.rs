@@ -18,7 +18,17 @@ const ACTIVE_ELEMENTS: [&str; 8] = [
 /// Evidence no theme source can hold, for findings nothing excuses.
 const NEVER_IN_A_THEME: &str = "\u{0}never\u{0}";
 /// Attributes whose value is fetched.
-const LOAD_ATTRIBUTES: [&str; 6] = ["src", "srcset", "poster", "data", "action", "formaction"];
+const LOAD_ATTRIBUTES: [&str; 7] = [
+    "src",
+    "srcset",
+    "poster",
+    "data",
+    "action",
+    "formaction",
+    "ping",
+];
+/// SVG animation attributes whose values become another attribute's value.
+const ANIMATION_VALUES: [&str; 4] = ["values", "to", "from", "by"];
 
 /// How every SSI directive starts, nginx's and Apache's alike.
 const SSI_OPEN: &str = "<!--#";
@@ -133,6 +143,23 @@ fn inspect_element(name: &str, attributes: &[(String, String)], found: &mut Vec<
                 evidence: vec![decoded.clone()],
             });
         }
+        // <animate>/<set> can give an element an event handler or a link
+        // target after load: the value set is script like any other.
+        if key == "attributename" && {
+            let target = decoded.trim().to_ascii_lowercase();
+            target.starts_with("on") || target.ends_with("href")
+        } {
+            found.push(Active {
+                what: format!("an SVG animation of `{}`", short(&decoded)),
+                evidence: vec![decoded.clone()],
+            });
+        }
+        if ANIMATION_VALUES.contains(&key.as_str()) && decoded.split(';').any(is_script_url) {
+            found.push(Active {
+                what: format!("the script URL in `{key}={}`", short(&decoded)),
+                evidence: vec![decoded.clone()],
+            });
+        }
         if key == "http-equiv" && decoded.eq_ignore_ascii_case("refresh") {
             found.push(Active {
                 what: "a <meta http-equiv=refresh> redirect".into(),
@@ -145,8 +172,11 @@ fn inspect_element(name: &str, attributes: &[(String, String)], found: &mut Vec<
     }
 }
 
-/// `@import`, `url(...)` that is not inline data, and script in CSS.
+/// `@import`, `url(...)` or a quoted URL (`image-set("...")`, `src("...")`)
+/// that is not inline data, and script in CSS. Escapes are decoded first,
+/// as the browser does: `u\72l(` is `url(`.
 fn inspect_css(css: &str, found: &mut Vec<Active>) {
+    let css = &decode_css_escapes(css);
     let lower = css.to_ascii_lowercase();
     if lower.contains("@import") {
         found.push(Active {
@@ -177,6 +207,70 @@ fn inspect_css(css: &str, found: &mut Vec<Active>) {
         base = end;
         rest = &lower[end..];
     }
+    for quoted in css_strings(css) {
+        let compact = compact(quoted);
+        if compact.starts_with("http:")
+            || compact.starts_with("https:")
+            || compact.starts_with("//")
+        {
+            found.push(Active {
+                what: format!("a CSS load of `{}`", short(quoted)),
+                evidence: vec![quoted.to_string()],
+            });
+        }
+    }
+}
+
+/// CSS text with its escapes decoded: `\72` (hex, then one optional space)
+/// and `\x` (any other character) as the character, a backslash before a
+/// newline as nothing.
+fn decode_css_escapes(css: &str) -> std::borrow::Cow<'_, str> {
+    if !css.contains('\\') {
+        return std::borrow::Cow::Borrowed(css);
+    }
+    let mut out = String::with_capacity(css.len());
+    let mut chars = css.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        let mut hex = String::new();
+        while hex.len() < 6 && chars.peek().is_some_and(char::is_ascii_hexdigit) {
+            hex.push(chars.next().unwrap_or_default());
+        }
+        if hex.is_empty() {
+            match chars.next() {
+                Some('\n') | None => {}
+                Some(other) => out.push(other),
+            }
+            continue;
+        }
+        if chars.peek().is_some_and(|c| c.is_ascii_whitespace()) {
+            chars.next();
+        }
+        let code = u32::from_str_radix(&hex, 16).unwrap_or(0xfffd);
+        out.push(
+            char::from_u32(code)
+                .filter(|&c| c != '\0')
+                .unwrap_or('\u{fffd}'),
+        );
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// The contents of every quoted string in CSS.
+fn css_strings(css: &str) -> Vec<&str> {
+    let mut strings = Vec::new();
+    let mut rest = css;
+    while let Some(open) = rest.find(['"', '\'']) {
+        let quote = rest[open..].chars().next().unwrap_or('"');
+        let inner = &rest[open + 1..];
+        let close = inner.find(quote).unwrap_or(inner.len());
+        strings.push(&inner[..close]);
+        rest = inner.get(close + 1..).unwrap_or("");
+    }
+    strings
 }
 
 /// A `data:` URI (but not HTML), an in-page `#fragment`, or nothing.
@@ -306,6 +400,26 @@ mod tests {
 
     fn whats(html: &str) -> Vec<String> {
         find(html).into_iter().map(|a| a.what).collect()
+    }
+
+    #[test]
+    fn escaped_and_quoted_css_loads_and_svg_animations_are_found() {
+        let html = "<p style=\"background:u\\72l(https://evil.example/a)\">a</p>\
+<p style='background:image-set(\"https://evil.example/b\" 1x)'>b</p>\
+<a ping=https://evil.example/p href=/x>c</a>\
+<svg><set attributeName=onmouseover to=alert(1) /><animate attributeName=href values=\"#a;javascript:alert(1)\" /></svg>";
+        assert_eq!(
+            whats(html),
+            [
+                "a CSS load of `https://evil.example/a`",
+                "a CSS load of `https://evil.example/b`",
+                "a load of `https://evil.example/p` (`ping` of <a>)",
+                "an SVG animation of `onmouseover`",
+                "an SVG animation of `href`",
+                "the script URL in `values=#a;javascript:alert(1)`",
+            ]
+        );
+        assert_eq!(decode_css_escapes("u\\72 l(x) \\\"q"), "url(x) \"q");
     }
 
     #[test]
