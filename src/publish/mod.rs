@@ -45,6 +45,13 @@ enum Kind {
     Data,
     ServerConfig,
     Errorfile,
+    /// The Cloudflare Worker's code: errorsmith's own script, so only its
+    /// exact bytes are admitted.
+    WorkerCode,
+    /// The Worker's `data.js`: every page again, as a JavaScript literal.
+    /// Decoded and each embedded page checked as the kind of file it
+    /// stands for (page, data or fragment), see [`Gate::admit_bundle`].
+    EdgeBundle,
 }
 
 /// Where a run of developer text came from, for messages.
@@ -157,25 +164,45 @@ impl Gate {
 
     /// The file, if it keeps every promise; otherwise why not.
     pub fn admit(&self, file: OutputFile) -> Result<Published, String> {
-        let kind = kind_of(&file.path, self.mode);
-        let text = String::from_utf8_lossy(&file.bytes);
-        if kind == Kind::Page && file.bytes.len() > PAGE_BUDGET {
+        match kind_of(&file.path, self.mode) {
+            Kind::WorkerCode => {
+                if file.bytes != crate::servers::cloudflare::WORKER_SOURCE.as_bytes() {
+                    return Err(format!(
+                        "{}: is not errorsmith's own Worker code; only the Worker errorsmith ships may be written there",
+                        file.path
+                    ));
+                }
+            }
+            Kind::EdgeBundle => self.admit_bundle(&file)?,
+            kind => self.check(kind, &file.path, &file.path, &file.bytes)?,
+        }
+        Ok(Published {
+            path: file.path,
+            bytes: file.bytes,
+            _seal: Seal,
+        })
+    }
+
+    /// The promises for one file of `kind`; `source` is the page it
+    /// comes from, for the budget message.
+    fn check(&self, kind: Kind, path: &str, source: &str, bytes: &[u8]) -> Result<(), String> {
+        let text = String::from_utf8_lossy(bytes);
+        if kind == Kind::Page && bytes.len() > PAGE_BUDGET {
             let source = self
                 .page_sources
-                .get(&file.path)
+                .get(source)
                 .cloned()
-                .unwrap_or_else(|| format!("{}: page", file.path));
+                .unwrap_or_else(|| format!("{path}: page"));
             return Err(format!(
                 "{source} is {} bytes, over the {PAGE_BUDGET}-byte budget; shorten the text, or move detail to the developer part with --developer strip or ssi",
-                file.bytes.len()
+                bytes.len()
             ));
         }
         if !self.may_carry_developer_text(kind)
             && let Some(run) = self.developer_run_in(&text)
         {
             return Err(format!(
-                "{}: would publish the developer part of {} (\"{}\"), which {}; the theme `{}` puts it there: render the developer part only through `developer.html` in the developer slot",
-                file.path,
+                "{path}: would publish the developer part of {} (\"{}\"), which {}; the theme `{}` puts it there: render the developer part only through `developer.html` in the developer slot",
                 run.origin,
                 short(&run.text),
                 self.where_developer_text_belongs(),
@@ -186,8 +213,7 @@ impl Gate {
             for found in active::find(&text) {
                 if !self.is_the_themes_own(&found) {
                     return Err(format!(
-                        "{}: {} that the theme `{}` does not contain{}; errorsmith pages carry no script and load nothing",
-                        file.path,
+                        "{path}: {} that the theme `{}` does not contain{}; errorsmith pages carry no script and load nothing",
                         found.what,
                         self.theme,
                         self.source_of(&found)
@@ -195,11 +221,61 @@ impl Gate {
                 }
             }
         }
-        Ok(Published {
-            path: file.path,
-            bytes: file.bytes,
-            _seal: Seal,
-        })
+        Ok(())
+    }
+
+    /// `data.js` holds every page as JSON inside JavaScript, where escaping
+    /// hides markup from a plain text search: the literal is decoded and
+    /// each page checked as what it stands for. The public parts (`html`,
+    /// `json`, `txt`) follow the rules of pages and data, the `developer`
+    /// part those of SSI fragments (the Worker sends it to trusted clients
+    /// only), and the rest those of server configs.
+    fn admit_bundle(&self, file: &OutputFile) -> Result<(), String> {
+        use crate::servers::cloudflare::{DATA_PREFIX, DATA_SUFFIX};
+        let unreadable = || {
+            format!(
+                "{}: is not the data errorsmith writes for its Worker; rebuild with `errorsmith build`",
+                file.path
+            )
+        };
+        let text = std::str::from_utf8(&file.bytes).map_err(|_| unreadable())?;
+        let literal = text
+            .strip_prefix(DATA_PREFIX)
+            .and_then(|t| t.strip_suffix(DATA_SUFFIX))
+            .ok_or_else(unreadable)?;
+        let mut data: serde_json::Value =
+            serde_json::from_str(literal).map_err(|_| unreadable())?;
+        let pages = data
+            .get_mut("pages")
+            .map(serde_json::Value::take)
+            .ok_or_else(unreadable)?;
+        self.check(
+            Kind::ServerConfig,
+            &file.path,
+            &file.path,
+            data.to_string().as_bytes(),
+        )?;
+        let locales = pages.as_object().ok_or_else(unreadable)?;
+        for (locale, codes) in locales {
+            for (code, page) in codes.as_object().ok_or_else(unreadable)? {
+                let kinds = [
+                    ("html", Kind::Page, format!("{locale}/{code}.html")),
+                    ("json", Kind::Data, format!("{locale}/{code}.json")),
+                    ("txt", Kind::Data, format!("{locale}/{code}.txt")),
+                    (
+                        "developer",
+                        Kind::Fragment,
+                        format!("{locale}/developer/{code}.html"),
+                    ),
+                ];
+                for (field, kind, source) in kinds {
+                    let text = joined(page.get(field).unwrap_or(&serde_json::Value::Null));
+                    let path = format!("{} ({source})", file.path);
+                    self.check(kind, &path, &source, text.as_bytes())?;
+                }
+            }
+        }
+        Ok(())
     }
 
     fn may_carry_developer_text(&self, kind: Kind) -> bool {
@@ -254,9 +330,22 @@ impl Gate {
     }
 }
 
+/// Every string in `value` (a page's text parts), in order.
+fn joined(value: &serde_json::Value) -> String {
+    match value {
+        serde_json::Value::String(text) => text.clone(),
+        serde_json::Value::Array(items) => items.iter().map(joined).collect(),
+        _ => String::new(),
+    }
+}
+
 fn kind_of(path: &str, mode: DeveloperMode) -> Kind {
     let name = path.rsplit('/').next().unwrap_or(path);
-    if path.starts_with("servers/haproxy/") && name.ends_with(".http") {
+    if path == crate::servers::cloudflare::WORKER {
+        Kind::WorkerCode
+    } else if path == crate::servers::cloudflare::DATA {
+        Kind::EdgeBundle
+    } else if path.starts_with("servers/haproxy/") && name.ends_with(".http") {
         Kind::Errorfile
     } else if path.starts_with("servers/") {
         Kind::ServerConfig
@@ -399,5 +488,59 @@ mod tests {
             "content/de/404.md: page 404 (de) is 8193 bytes, over the 8192-byte budget; shorten the text, or move detail to the developer part with --developer strip or ssi"
         );
         assert!(gate.admit(file("de/404.json", &big)).is_ok());
+    }
+
+    fn bundle(page: serde_json::Value) -> OutputFile {
+        use crate::servers::cloudflare::{DATA, DATA_PREFIX, DATA_SUFFIX};
+        let data = serde_json::json!({"trusted": [], "pages": {"en": {"404": page}}});
+        file(
+            DATA,
+            &format!(
+                "{DATA_PREFIX}{}{DATA_SUFFIX}",
+                crate::servers::js::literal(&data)
+            ),
+        )
+    }
+
+    #[test]
+    fn the_worker_bundle_is_checked_page_by_page_after_decoding() {
+        let leak = "<li>Check the upstream's error log</li>";
+        let ssi = gate(DeveloperMode::Ssi, "");
+        let page = |html: &str, developer: &str| {
+            serde_json::json!({"html": [html, {"slot": "developer"}], "json": "{}", "txt": "",
+                "developer": [developer]})
+        };
+        assert!(ssi.admit(bundle(page("<p>hi</p>", leak))).is_ok());
+        let error = ssi.admit(bundle(page(leak, ""))).unwrap_err();
+        assert!(
+            error.starts_with("servers/cloudflare/data.js (en/404.html): would publish the developer part of content/404.md"),
+            "{error}"
+        );
+        let strip = gate(DeveloperMode::Strip, "");
+        assert!(strip.admit(bundle(page("<p>hi</p>", leak))).is_err());
+        // `<` is written as \u003c in the bundle; the gate still sees the script.
+        let error = ssi
+            .admit(bundle(page("<script>steal()</script>", "")))
+            .unwrap_err();
+        assert!(
+            error.contains("(en/404.html): a <script> element"),
+            "{error}"
+        );
+        let error = ssi
+            .admit(file(crate::servers::cloudflare::DATA, "export default 1;"))
+            .unwrap_err();
+        assert!(
+            error.contains("is not the data errorsmith writes"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn only_errorsmiths_own_worker_code_is_admitted() {
+        use crate::servers::cloudflare::{WORKER, WORKER_SOURCE};
+        let gate = gate(DeveloperMode::Strip, "");
+        assert!(gate.admit(file(WORKER, WORKER_SOURCE)).is_ok());
+        let changed = format!("{WORKER_SOURCE}\nfetch('https://evil.example');");
+        assert!(gate.admit(file(WORKER, &changed)).is_err());
     }
 }

@@ -11,21 +11,46 @@ use std::path::{Path, PathBuf};
 
 pub mod apache;
 pub mod caddy;
+pub mod cloudflare;
 pub mod haproxy;
+pub(crate) mod js;
 pub mod lighttpd;
 pub mod nginx;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    ValueEnum,
+    serde::Serialize,
+    serde::Deserialize,
+    schemars::JsonSchema,
+)]
+#[serde(rename_all = "lowercase")]
 pub enum Server {
     Nginx,
     Haproxy,
     Apache,
     Caddy,
     Lighttpd,
+    /// A Cloudflare Worker in front of the origin (opt-in via `targets`).
+    Cloudflare,
+}
+
+/// What `build` writes when `targets` is absent: the servers, whose
+/// configs are a few KB and cost nothing to write. Edge targets bundle
+/// every page again (hundreds of KB), so only a build that lists them
+/// pays for them.
+pub fn default_targets() -> Vec<Server> {
+    Server::SERVERS.to_vec()
 }
 
 impl Server {
-    pub const ALL: [Server; 5] = [
+    pub const SERVERS: [Server; 5] = [
         Server::Nginx,
         Server::Haproxy,
         Server::Apache,
@@ -40,6 +65,7 @@ impl Server {
             Server::Apache => "apache",
             Server::Caddy => "caddy",
             Server::Lighttpd => "lighttpd",
+            Server::Cloudflare => "cloudflare",
         }
     }
 }
@@ -53,6 +79,9 @@ pub struct ServerInput {
     pub pages: BTreeMap<String, Vec<u8>>,
     /// Absolute directory the pages are served from on the server.
     pub pages_dir: PathBuf,
+    /// Every page (all locales and formats) and SSI fragment by path, for
+    /// targets that carry the pages with them (the Cloudflare Worker).
+    pub files: BTreeMap<String, Vec<u8>>,
 }
 
 impl ServerInput {
@@ -73,9 +102,20 @@ impl ServerInput {
         for page in top_level_html {
             pages.insert(page.path.clone(), crate::fsx::read(&dir.join(&page.path))?);
         }
+        let mut files = BTreeMap::new();
+        let bundled = manifest.pages.iter().map(|p| &p.path).chain(
+            manifest
+                .files
+                .iter()
+                .filter(|f| !f.starts_with("servers/") && f.contains("/developer/")),
+        );
+        for path in bundled {
+            files.insert(path.clone(), crate::fsx::read(&dir.join(path))?);
+        }
         Ok(ServerInput {
             manifest,
             pages,
+            files,
             pages_dir: std::path::absolute(dir)
                 .with_context(|| format!("cannot resolve `{}`", dir.display()))?,
         })
@@ -101,6 +141,7 @@ pub fn files(server: Server, input: &ServerInput) -> Result<Vec<OutputFile>> {
         Server::Apache => apache::files(input),
         Server::Caddy => caddy::files(input),
         Server::Lighttpd => lighttpd::files(input),
+        Server::Cloudflare => cloudflare::files(input),
     }
 }
 
@@ -128,10 +169,13 @@ pub fn config_file(server: Server, input: &ServerInput, name: Option<&str>) -> R
         .with_context(|| format!("no configuration for {}", server.name()))
 }
 
-/// Every server's files, for `build`.
+/// The files of every target the build lists, for `build`.
 pub fn all_files(input: &ServerInput) -> Result<Vec<OutputFile>> {
+    let mut targets = input.manifest.servers.targets.clone();
+    targets.sort_unstable();
+    targets.dedup();
     let mut out = Vec::new();
-    for server in Server::ALL {
+    for server in targets {
         out.extend(files(server, input)?);
     }
     Ok(out)
