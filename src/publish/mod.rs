@@ -52,6 +52,10 @@ enum Kind {
     /// Decoded and each embedded page checked as the kind of file it
     /// stands for (page, data or fragment), see [`Gate::admit_bundle`].
     EdgeBundle,
+    /// Envoy Gateway's YAML: each ConfigMap's page is checked as HAProxy's
+    /// errorfiles are (a page sent as it is), the rest as a server config.
+    /// See [`Gate::admit_envoy`].
+    EnvoyResources,
 }
 
 /// Where a run of developer text came from, for messages.
@@ -174,6 +178,7 @@ impl Gate {
                 }
             }
             Kind::EdgeBundle => self.admit_bundle(&file)?,
+            Kind::EnvoyResources => self.admit_envoy(&file)?,
             kind => self.check(kind, &file.path, &file.path, &file.bytes)?,
         }
         Ok(Published {
@@ -278,6 +283,52 @@ impl Gate {
         Ok(())
     }
 
+    /// Each document of the Envoy Gateway file is JSON, whose escapes could
+    /// hide markup from a text search: decoded, each ConfigMap's page is
+    /// checked as a page sent as it is, and the rest as a server config.
+    fn admit_envoy(&self, file: &OutputFile) -> Result<(), String> {
+        use crate::servers::envoy::{BODY_KEY, DOCUMENT_START};
+        let unreadable = || {
+            format!(
+                "{}: is not the file errorsmith writes for Envoy Gateway; rebuild with `errorsmith build`",
+                file.path
+            )
+        };
+        let text = std::str::from_utf8(&file.bytes).map_err(|_| unreadable())?;
+        let separator = format!("\n{DOCUMENT_START}");
+        let mut documents = text.split(&separator);
+        let comments = documents.next().unwrap_or_default();
+        self.check(
+            Kind::ServerConfig,
+            &file.path,
+            &file.path,
+            comments.as_bytes(),
+        )?;
+        for document in documents {
+            let mut value: serde_json::Value =
+                serde_json::from_str(document).map_err(|_| unreadable())?;
+            let name = value["metadata"]["name"]
+                .as_str()
+                .unwrap_or("?")
+                .to_string();
+            if let Some(page) = value
+                .get_mut("data")
+                .and_then(|d| d.get_mut(BODY_KEY))
+                .map(serde_json::Value::take)
+            {
+                let path = format!("{} (ConfigMap {name})", file.path);
+                self.check(Kind::Errorfile, &path, &path, joined(&page).as_bytes())?;
+            }
+            self.check(
+                Kind::ServerConfig,
+                &file.path,
+                &file.path,
+                value.to_string().as_bytes(),
+            )?;
+        }
+        Ok(())
+    }
+
     fn may_carry_developer_text(&self, kind: Kind) -> bool {
         match self.mode {
             DeveloperMode::Strip => false,
@@ -345,6 +396,8 @@ fn kind_of(path: &str, mode: DeveloperMode) -> Kind {
         Kind::WorkerCode
     } else if path == crate::servers::cloudflare::DATA {
         Kind::EdgeBundle
+    } else if path == crate::servers::envoy::FILE {
+        Kind::EnvoyResources
     } else if path.starts_with("servers/haproxy/") && name.ends_with(".http") {
         Kind::Errorfile
     } else if path.starts_with("servers/") {

@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 pub mod apache;
 pub mod caddy;
 pub mod cloudflare;
+pub mod envoy;
 pub mod haproxy;
 pub(crate) mod js;
 pub mod lighttpd;
@@ -39,6 +40,8 @@ pub enum Server {
     Lighttpd,
     /// A Cloudflare Worker in front of the origin (opt-in via `targets`).
     Cloudflare,
+    /// Envoy Gateway: ConfigMaps and a BackendTrafficPolicy (opt-in).
+    Envoy,
 }
 
 /// What `build` writes when `targets` is absent: the servers, whose
@@ -66,6 +69,7 @@ impl Server {
             Server::Caddy => "caddy",
             Server::Lighttpd => "lighttpd",
             Server::Cloudflare => "cloudflare",
+            Server::Envoy => "envoy",
         }
     }
 }
@@ -142,6 +146,7 @@ pub fn files(server: Server, input: &ServerInput) -> Result<Vec<OutputFile>> {
         Server::Caddy => caddy::files(input),
         Server::Lighttpd => lighttpd::files(input),
         Server::Cloudflare => cloudflare::files(input),
+        Server::Envoy => envoy::files(input),
     }
 }
 
@@ -245,6 +250,25 @@ pub(crate) fn retry_afters(pages: &[(u16, Option<u32>)]) -> impl Iterator<Item =
         .filter_map(|&(code, seconds)| seconds.map(|s| (code, s)))
 }
 
+/// The origin statuses edge targets (the Cloudflare Worker, Envoy
+/// Gateway) answer for instead of the origin. By default every built
+/// 5xx: those bodies are the origin's failure (a stack trace, a proxy's
+/// page), while an API's own 4xx bodies tell its clients what to fix.
+pub fn replaced_statuses(configured: &[u16], built: &[u16]) -> Result<Vec<u16>> {
+    if configured.is_empty() {
+        return Ok(built.iter().copied().filter(|c| *c >= 500).collect());
+    }
+    let mut codes = configured.to_vec();
+    codes.sort_unstable();
+    codes.dedup();
+    if let Some(missing) = codes.iter().find(|c| !built.contains(c)) {
+        anyhow::bail!(
+            "`replace_statuses` lists {missing}, but the build has no page for it; add it to `codes` (or its content) or remove it from `replace_statuses`"
+        );
+    }
+    Ok(codes)
+}
+
 /// A double-quoted token of a config language whose only escape is `\"`
 /// (Caddyfile, lighttpd). A backslash before the closing quote would escape
 /// it, so callers refuse backslashes before quoting.
@@ -263,6 +287,21 @@ pub(crate) fn text_file(path: &str, text: String) -> OutputFile {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn by_default_only_5xx_are_replaced_and_listed_codes_must_be_built() {
+        let built = [404, 429, 500, 502, 503];
+        assert_eq!(replaced_statuses(&[], &built).unwrap(), [500, 502, 503]);
+        assert_eq!(
+            replaced_statuses(&[503, 404, 503], &built).unwrap(),
+            [404, 503]
+        );
+        let error = replaced_statuses(&[418], &built).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "`replace_statuses` lists 418, but the build has no page for it; add it to `codes` (or its content) or remove it from `replace_statuses`"
+        );
+    }
 
     #[test]
     fn config_path_refuses_newlines_that_would_start_a_new_directive() {

@@ -9,7 +9,7 @@
 //! bundled as text parts and slot markers, cut at errorsmith's own SSI
 //! directives; any other directive stops the build.
 
-mod parts;
+pub(crate) mod parts;
 
 use super::ServerInput;
 use crate::config::{DeveloperMode, Network};
@@ -48,7 +48,7 @@ pub fn files(input: &ServerInput) -> Result<Vec<OutputFile>> {
     };
     let codes = super::top_level_pages(input);
     let built: Vec<u16> = codes.iter().map(|(code, _)| *code).collect();
-    let replace = replaced_statuses(&manifest.servers.replace_statuses, &built)?;
+    let replace = super::replaced_statuses(&manifest.servers.replace_statuses, &built)?;
     let mut retry_after = Map::new();
     for (code, seconds) in super::retry_afters(&codes) {
         retry_after.insert(code.to_string(), json!(seconds));
@@ -68,24 +68,6 @@ pub fn files(input: &ServerInput) -> Result<Vec<OutputFile>> {
         super::text_file(WORKER, WORKER_SOURCE.to_string()),
         super::text_file(DATA, bundle),
     ])
-}
-
-/// The origin statuses the Worker answers for. By default every built
-/// 5xx: those bodies are the origin's failure (a stack trace, a proxy's
-/// page), while an API's own 4xx bodies tell its clients what to fix.
-pub fn replaced_statuses(configured: &[u16], built: &[u16]) -> Result<Vec<u16>> {
-    if configured.is_empty() {
-        return Ok(built.iter().copied().filter(|c| *c >= 500).collect());
-    }
-    let mut codes = configured.to_vec();
-    codes.sort_unstable();
-    codes.dedup();
-    if let Some(missing) = codes.iter().find(|c| !built.contains(c)) {
-        bail!(
-            "`replace_statuses` lists {missing}, but the build has no page for it; add it to `codes` (or its content) or remove it from `replace_statuses`"
-        );
-    }
-    Ok(codes)
 }
 
 /// Built locales, longest first, so `pt-BR` is tried before `pt`.
@@ -195,21 +177,6 @@ fn wrangler_toml() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn by_default_only_5xx_are_replaced_and_listed_codes_must_be_built() {
-        let built = [404, 429, 500, 502, 503];
-        assert_eq!(replaced_statuses(&[], &built).unwrap(), [500, 502, 503]);
-        assert_eq!(
-            replaced_statuses(&[503, 404, 503], &built).unwrap(),
-            [404, 503]
-        );
-        let error = replaced_statuses(&[418], &built).unwrap_err();
-        assert_eq!(
-            error.to_string(),
-            "`replace_statuses` lists 418, but the build has no page for it; add it to `codes` (or its content) or remove it from `replace_statuses`"
-        );
-    }
 
     #[test]
     fn trusted_networks_become_family_hex_and_prefix() {

@@ -33,6 +33,18 @@ impl Directives {
         }
     }
 
+    /// `text` without errorsmith's directives, for targets that cannot
+    /// fill them in (they would reach visitors as empty comments).
+    pub fn strip(&self, text: &str, path: &str) -> Result<String> {
+        let parts = self.split(text, path)?;
+        Ok(parts
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+            .collect())
+    }
+
     /// `text` as `["before", {"slot": "developer"}, "after"]`; `path`
     /// names the file when it holds a directive errorsmith did not write.
     pub fn split(&self, text: &str, path: &str) -> Result<Value> {
