@@ -125,3 +125,74 @@ fn envoy_gateway_policy_passes_the_crd_schema_and_points_at_configmaps_with_the_
         assert_eq!(retry, retry_after(&dist, *code as u16));
     }
 }
+
+#[test]
+fn check_and_build_name_the_pages_over_envoys_direct_response_limit_only_for_envoy_users() {
+    let project = tempfile::tempdir().unwrap();
+    let config = project.path().join("errorsmith.yaml");
+    std::fs::write(&config, "targets: [nginx, envoy]\n").unwrap();
+    let build = errorsmith()
+        .current_dir(project.path())
+        .arg("build")
+        .output()
+        .unwrap();
+    assert!(build.status.success(), "{build:?}");
+    let manifest: Value = serde_json::from_str(
+        &std::fs::read_to_string(project.path().join("dist/manifest.json")).unwrap(),
+    )
+    .unwrap();
+    let over: Vec<(String, u64)> = manifest["pages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["path"].as_str().unwrap() == format!("{}.html", p["code"]))
+        .filter(|p| p["code"].as_u64().unwrap() >= 500 && p["bytes"].as_u64().unwrap() > 4096)
+        .map(|p| {
+            (
+                p["path"].as_str().unwrap().to_string(),
+                p["bytes"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert!(!over.is_empty(), "the built-in 5xx pages are over 4 KB");
+    let build_err = String::from_utf8(build.stderr).unwrap();
+    let check = errorsmith()
+        .current_dir(project.path())
+        .arg("check")
+        .output()
+        .unwrap();
+    let check_out =
+        String::from_utf8(check.stdout).unwrap() + &String::from_utf8(check.stderr).unwrap();
+    for (page, bytes) in &over {
+        let said = format!(
+            "`{page}` is {bytes} bytes, more than Envoy's default direct-response limit of 4096 bytes"
+        );
+        assert!(
+            build_err.contains(&format!("warning: {said}")),
+            "{build_err}"
+        );
+        assert!(
+            check_out.contains(&format!("{page}: warning: {said}")),
+            "{check_out}"
+        );
+    }
+    assert_eq!(
+        build_err.matches("warning:").count(),
+        over.len(),
+        "{build_err}"
+    );
+
+    // Without `targets`, a build writes the five servers only and warns of
+    // no edge limit.
+    std::fs::remove_file(&config).unwrap();
+    let build = errorsmith()
+        .current_dir(project.path())
+        .arg("build")
+        .output()
+        .unwrap();
+    assert!(build.status.success(), "{build:?}");
+    assert!(!String::from_utf8(build.stderr).unwrap().contains("warning"));
+    let servers = project.path().join("dist/servers");
+    assert!(servers.join("nginx.conf").is_file() && servers.join("haproxy.cfg").is_file());
+    assert!(!servers.join("envoy-gateway.yaml").exists() && !servers.join("cloudflare").exists());
+}

@@ -16,6 +16,7 @@ pub mod envoy;
 pub mod haproxy;
 pub(crate) mod js;
 pub mod lighttpd;
+pub mod limits;
 pub mod nginx;
 
 #[derive(
