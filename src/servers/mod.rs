@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 pub mod apache;
 pub mod caddy;
 pub mod cloudflare;
+pub mod cloudfront;
 pub mod envoy;
 pub mod haproxy;
 pub(crate) mod js;
@@ -43,6 +44,8 @@ pub enum Server {
     Cloudflare,
     /// Envoy Gateway: ConfigMaps and a BackendTrafficPolicy (opt-in).
     Envoy,
+    /// A CloudFormation stack: CloudFront with the pages in S3 (opt-in).
+    Cloudfront,
 }
 
 /// What `build` writes when `targets` is absent: the servers, whose
@@ -71,6 +74,7 @@ impl Server {
             Server::Lighttpd => "lighttpd",
             Server::Cloudflare => "cloudflare",
             Server::Envoy => "envoy",
+            Server::Cloudfront => "cloudfront",
         }
     }
 }
@@ -148,6 +152,7 @@ pub fn files(server: Server, input: &ServerInput) -> Result<Vec<OutputFile>> {
         Server::Lighttpd => lighttpd::files(input),
         Server::Cloudflare => cloudflare::files(input),
         Server::Envoy => envoy::files(input),
+        Server::Cloudfront => cloudfront::files(input),
     }
 }
 
