@@ -402,3 +402,53 @@ fn live_worker_in_miniflare_replaces_origin_errors_and_passes_the_rest() {
         expected_page(&dist, "de", 502, "", RAY)
     );
 }
+
+#[test]
+fn config_prints_the_edge_files_build_wrote_and_hidden_builds_refuse_the_worker() {
+    let project = tempfile::tempdir().unwrap();
+    let config = project.path().join("errorsmith.yaml");
+    std::fs::write(
+        &config,
+        "developer: ssi\nvisitor_reference: true\ntrusted_networks: [\"10.0.0.0/8\"]\n\
+         url_prefix: /oops\nreplace_statuses: [404, 503]\ntargets: [cloudflare, envoy, cloudfront]\n",
+    )
+    .unwrap();
+    let dist = build_in(project.path(), &[]);
+    // From another folder: everything comes from the build's manifest.
+    let elsewhere = tempfile::tempdir().unwrap();
+    for (target, file) in [
+        ("cloudflare", None),
+        ("cloudflare", Some("cloudflare/worker.js")),
+        ("cloudflare", Some("cloudflare/data.js")),
+        ("envoy", None),
+        ("cloudfront", None),
+    ] {
+        let mut command = errorsmith();
+        command
+            .current_dir(elsewhere.path())
+            .args(["config", target, "--pages"])
+            .arg(&dist);
+        if let Some(file) = file {
+            command.args(["--file", file]);
+        }
+        let printed = command.assert().success().get_output().stdout.clone();
+        let main = match target {
+            "cloudflare" => "cloudflare/wrangler.toml",
+            "envoy" => "envoy-gateway.yaml",
+            _ => "cloudfront.json",
+        };
+        let written = std::fs::read(dist.join("servers").join(file.unwrap_or(main))).unwrap();
+        assert!(printed == written, "{target} {file:?} differs");
+    }
+
+    std::fs::write(&config, "developer: hidden\ntargets: [cloudflare]\n").unwrap();
+    errorsmith()
+        .current_dir(project.path())
+        .arg("build")
+        .assert()
+        .code(1)
+        .stderr(
+            "error: the Cloudflare Worker shows the developer part only to trusted clients, but a `hidden` build puts it in every page; \
+             set `developer: ssi` (or `strip`) in errorsmith.yaml, or remove `cloudflare` from `targets`\n",
+        );
+}
