@@ -153,6 +153,18 @@ pub fn render_project(project: &Project, out_dir: &Path) -> Result<Rendered> {
             .collect(),
         manifest: manifest.clone(),
         pages_dir: out_dir.to_path_buf(),
+        files: if manifest
+            .servers
+            .targets
+            .contains(&crate::servers::Server::Cloudflare)
+        {
+            files
+                .iter()
+                .map(|f| (f.path.clone(), f.bytes.clone()))
+                .collect()
+        } else {
+            BTreeMap::new()
+        },
     };
     files.extend(crate::servers::all_files(&server_input)?);
     let mut manifest = manifest;
@@ -200,7 +212,8 @@ fn publication_gate(
                     .values()
                     .flat_map(|s| ssi.request_fields(s))
                     .map(|field| field.value),
-            );
+            )
+            .chain([ssi.visitor_reference()]);
         for text in markup {
             own_ssi.extend(crate::publish::ssi_directives(&text));
         }

@@ -128,6 +128,17 @@ pub struct Config {
     pub allow_raw_html: bool,
     /// Networks that may see the developer part in `ssi` mode.
     pub trusted_networks: Vec<String>,
+    /// Show visitors a reference to quote to support: the server's request
+    /// id (nginx `$request_id`, Cloudflare's `cf-ray`) in the visitor part.
+    pub visitor_reference: bool,
+    /// Which server and edge configs `build` writes under `servers/`;
+    /// absent means the five servers (nginx, haproxy, apache, caddy,
+    /// lighttpd). Edge targets (cloudflare) are written only when listed.
+    pub targets: Option<Vec<crate::servers::Server>>,
+    /// Origin statuses the Cloudflare Worker replaces with its page; empty
+    /// means every built 5xx code (an API's own 4xx bodies pass through).
+    #[schemars(inner(range(min = 400, max = 599)))]
+    pub replace_statuses: Vec<u16>,
     /// Where the file was read from; logo paths are relative to its folder.
     #[serde(skip)]
     pub origin: Option<PathBuf>,
@@ -150,6 +161,9 @@ impl Default for Config {
             url_prefix: "/_errors".into(),
             allow_raw_html: false,
             trusted_networks: Vec::new(),
+            visitor_reference: false,
+            targets: None,
+            replace_statuses: Vec::new(),
             origin: None,
         }
     }
@@ -246,6 +260,18 @@ impl Config {
             if let Err(fix) = Network::parse(network) {
                 problems.push(format!("`trusted_networks` lists `{network}`; {fix}"));
             }
+        }
+        for code in &self.replace_statuses {
+            if !is_error_code(*code) {
+                problems.push(format!(
+                    "`replace_statuses` lists {code}; use codes from 400 to 599"
+                ));
+            }
+        }
+        if self.targets.as_ref().is_some_and(Vec::is_empty) {
+            problems.push(
+                "`targets` is empty; list the servers to write configs for, such as `[nginx, cloudflare]`, or remove the key for the default servers".into(),
+            );
         }
         if self.site.name.chars().any(char::is_control) {
             problems.push("`site.name` contains control characters; remove them".into());

@@ -68,6 +68,17 @@ pub struct ServerSettings {
     pub url_prefix: String,
     /// Networks that may see the developer part (SSI mode); validated.
     pub trusted_networks: Vec<String>,
+    /// Whether pages show the request id as a reference for support.
+    #[serde(default)]
+    pub visitor_reference: bool,
+    /// The configs `build` wrote; manifests from before targets existed
+    /// had the five servers.
+    #[serde(default = "crate::servers::default_targets")]
+    pub targets: Vec<crate::servers::Server>,
+    /// Origin statuses the Cloudflare Worker replaces; empty means every
+    /// built 5xx.
+    #[serde(default)]
+    pub replace_statuses: Vec<u16>,
 }
 
 impl ServerSettings {
@@ -75,6 +86,12 @@ impl ServerSettings {
         ServerSettings {
             url_prefix: config.url_prefix.clone(),
             trusted_networks: config.trusted_networks.clone(),
+            visitor_reference: config.visitor_reference,
+            targets: config
+                .targets
+                .clone()
+                .unwrap_or_else(crate::servers::default_targets),
+            replace_statuses: config.replace_statuses.clone(),
         }
     }
 }

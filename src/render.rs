@@ -92,6 +92,9 @@ struct DeveloperView<'a> {
     /// The markup that stands in for the developer part in SSI mode.
     include: String,
     request_fields: Vec<RequestField>,
+    /// Server-side markup for the visitor reference (SSI builds with
+    /// `visitor_reference`), shown in the visitor part; empty otherwise.
+    reference: String,
 }
 
 /// The page as templates see it: every public field, and of the developer
@@ -152,6 +155,9 @@ pub trait SsiMarkup {
     fn developer_include(&self, locale_dir: &str, code: u16) -> String;
     /// Request details echoed by the server inside the fragment.
     fn request_fields(&self, strings: &Strings) -> Vec<RequestField>;
+    /// The request id the server fills into the visitor part when
+    /// `visitor_reference` is on.
+    fn visitor_reference(&self) -> String;
 }
 
 pub struct Renderer {
@@ -163,6 +169,7 @@ pub struct Renderer {
     palette: Palette,
     css: String,
     mode: DeveloperMode,
+    visitor_reference: bool,
 }
 
 impl Renderer {
@@ -198,6 +205,7 @@ impl Renderer {
             palette: Palette::from_colors(&config.colors),
             css: String::new(),
             mode: config.developer,
+            visitor_reference: config.visitor_reference,
         };
         if renderer.tera.contains_template(STYLE_TEMPLATE) {
             let mut context = Context::new();
@@ -276,6 +284,12 @@ impl Renderer {
                 ssi.request_fields(strings)
             } else {
                 Vec::new()
+            },
+            // Only the server can fill it in, so only SSI builds carry it.
+            reference: if mode == DeveloperMode::Ssi && !fragment && self.visitor_reference {
+                ssi.visitor_reference()
+            } else {
+                String::new()
             },
         }
     }

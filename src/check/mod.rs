@@ -179,6 +179,9 @@ pub fn check(options: &ProjectOptions) -> Report {
     match render_project(&project, Path::new("/errorsmith-check")) {
         Ok(rendered) => {
             content::check_links(&mut report, &project, &rendered);
+            for misfit in crate::servers::limits::misfits(&rendered.manifest) {
+                report.push(&misfit.page, None, Severity::Warning, misfit.message, "");
+            }
         }
         Err(error) => add_error_lines(&mut report, &error, &config_file),
     }

@@ -62,6 +62,9 @@ fn print_summary(report: &BuildReport) {
         largest,
         report.out_dir.display()
     );
+    for misfit in errorsmith::servers::limits::misfits(&report.manifest) {
+        eprintln!("warning: {}", misfit.message);
+    }
     if !report.fallbacks.is_empty() {
         eprintln!(
             "note: {} pages have no translation and use the default locale's content: {}",

@@ -13,6 +13,7 @@
 
 mod active;
 pub use active::ssi_directives;
+mod embedded;
 mod fold;
 
 use crate::config::DeveloperMode;
@@ -46,6 +47,17 @@ enum Kind {
     Data,
     ServerConfig,
     Errorfile,
+    /// The Cloudflare Worker's code: errorsmith's own script, so only its
+    /// exact bytes are admitted.
+    WorkerCode,
+    /// The Worker's `data.js`: every page again, as a JavaScript literal.
+    /// Decoded and each embedded page checked as the kind of file it
+    /// stands for (page, data or fragment), see [`Gate::admit_bundle`].
+    EdgeBundle,
+    /// Envoy Gateway's YAML: each ConfigMap's page is checked as HAProxy's
+    /// errorfiles are (a page sent as it is), the rest as a server config.
+    /// See [`Gate::admit_envoy`].
+    EnvoyResources,
 }
 
 /// Where a run of developer text came from, for messages.
@@ -158,8 +170,30 @@ impl Gate {
 
     /// The file, if it keeps every promise; otherwise why not.
     pub fn admit(&self, file: OutputFile) -> Result<Published, String> {
-        let kind = kind_of(&file.path, self.mode);
-        let text = String::from_utf8_lossy(&file.bytes);
+        match kind_of(&file.path, self.mode) {
+            Kind::WorkerCode => {
+                if file.bytes != crate::servers::cloudflare::WORKER_SOURCE.as_bytes() {
+                    return Err(format!(
+                        "{}: is not errorsmith's own Worker code; only the Worker errorsmith ships may be written there",
+                        file.path
+                    ));
+                }
+            }
+            Kind::EdgeBundle => self.admit_bundle(&file)?,
+            Kind::EnvoyResources => self.admit_envoy(&file)?,
+            kind => self.check(kind, &file.path, &file.path, &file.bytes)?,
+        }
+        Ok(Published {
+            path: file.path,
+            bytes: file.bytes,
+            _seal: Seal,
+        })
+    }
+
+    /// The promises for one file of `kind`; `source` is the page it
+    /// comes from, for the budget message.
+    fn check(&self, kind: Kind, path: &str, source: &str, bytes: &[u8]) -> Result<(), String> {
+        let text = String::from_utf8_lossy(bytes);
         if let Some((at, c)) = text.char_indices().find(|&(_, c)| is_stray_control(c)) {
             let source = self
                 .values
@@ -168,27 +202,26 @@ impl Gate {
                 .map(|(place, _)| format!("; it comes from {place}"))
                 .unwrap_or_default();
             return Err(format!(
-                "{}: the control character U+{:04X} at byte {at}{source}; a terminal or a browser would act on it, so remove it",
-                file.path, c as u32
+                "{path}: the control character U+{:04X} at byte {at}{source}; a terminal or a browser would act on it, so remove it",
+                c as u32
             ));
         }
-        if kind == Kind::Page && file.bytes.len() > PAGE_BUDGET {
+        if kind == Kind::Page && bytes.len() > PAGE_BUDGET {
             let source = self
                 .page_sources
-                .get(&file.path)
+                .get(source)
                 .cloned()
-                .unwrap_or_else(|| format!("{}: page", file.path));
+                .unwrap_or_else(|| format!("{path}: page"));
             return Err(format!(
                 "{source} is {} bytes, over the {PAGE_BUDGET}-byte budget; shorten the text, or move detail to the developer part with --developer strip or ssi",
-                file.bytes.len()
+                bytes.len()
             ));
         }
         if !self.may_carry_developer_text(kind)
             && let Some(run) = self.developer_run_in(&text)
         {
             return Err(format!(
-                "{}: would publish the developer part of {} (\"{}\"), which {}; the theme `{}` puts it there: render the developer part only through `developer.html` in the developer slot",
-                file.path,
+                "{path}: would publish the developer part of {} (\"{}\"), which {}; the theme `{}` puts it there: render the developer part only through `developer.html` in the developer slot",
                 run.origin,
                 short(&run.text),
                 self.where_developer_text_belongs(),
@@ -199,8 +232,7 @@ impl Gate {
             for found in active::find(&text) {
                 if !self.is_the_themes_own(&found) {
                     return Err(format!(
-                        "{}: {} that the theme `{}` does not contain{}; errorsmith pages carry no script and load nothing",
-                        file.path,
+                        "{path}: {} that the theme `{}` does not contain{}; errorsmith pages carry no script and load nothing",
                         found.what,
                         self.theme,
                         self.source_of(&found)
@@ -208,11 +240,7 @@ impl Gate {
                 }
             }
         }
-        Ok(Published {
-            path: file.path,
-            bytes: file.bytes,
-            _seal: Seal,
-        })
+        Ok(())
     }
 
     fn may_carry_developer_text(&self, kind: Kind) -> bool {
@@ -276,7 +304,13 @@ fn is_stray_control(c: char) -> bool {
 
 fn kind_of(path: &str, mode: DeveloperMode) -> Kind {
     let name = path.rsplit('/').next().unwrap_or(path);
-    if path.starts_with("servers/haproxy/") && name.ends_with(".http") {
+    if path == crate::servers::cloudflare::WORKER {
+        Kind::WorkerCode
+    } else if path == crate::servers::cloudflare::DATA {
+        Kind::EdgeBundle
+    } else if path == crate::servers::envoy::FILE {
+        Kind::EnvoyResources
+    } else if path.starts_with("servers/haproxy/") && name.ends_with(".http") {
         Kind::Errorfile
     } else if path.starts_with("servers/") {
         Kind::ServerConfig
@@ -302,7 +336,7 @@ fn short(text: &str) -> String {
 mod tests {
     use super::*;
 
-    fn gate(mode: DeveloperMode, theme: &'static str) -> Gate {
+    pub(super) fn gate(mode: DeveloperMode, theme: &'static str) -> Gate {
         Gate::new(GateInput {
             mode,
             theme_sources: vec![theme],
@@ -337,7 +371,7 @@ mod tests {
         .unwrap()
     }
 
-    fn file(path: &str, text: &str) -> OutputFile {
+    pub(super) fn file(path: &str, text: &str) -> OutputFile {
         OutputFile {
             path: path.into(),
             bytes: text.as_bytes().to_vec(),

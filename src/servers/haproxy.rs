@@ -7,7 +7,7 @@
 
 use super::{Server, ServerInput};
 use crate::output::OutputFile;
-use anyhow::{Result, bail};
+use anyhow::Result;
 
 /// `tune.bufsize` (16384) minus `tune.maxrewrite` (1024), HAProxy's
 /// defaults: the most an errorfile may hold, headers included.
@@ -46,6 +46,7 @@ pub fn files(input: &ServerInput) -> Result<Vec<OutputFile>> {
     let dir = super::config_path(Server::Haproxy, &input.pages_dir, &[])?;
     let mut responses = Vec::new();
     let mut section = String::new();
+    let mut too_big = Vec::new();
     for (code, retry_after) in super::top_level_pages(input) {
         let Some(reason) = reason(code) else {
             continue;
@@ -57,17 +58,21 @@ pub fn files(input: &ServerInput) -> Result<Vec<OutputFile>> {
         let path = format!("servers/haproxy/{code}.http");
         let bytes = response(code, reason, retry_after, body);
         if bytes.len() > MAX_RESPONSE_BYTES {
-            bail!(
-                "page `{page}` makes a {} byte HAProxy errorfile (`{path}`), more than the {MAX_RESPONSE_BYTES} bytes HAProxy can send (tune.bufsize 16384 - tune.maxrewrite 1024, headers included); shorten its content or theme by {} bytes, or leave {code} out of `codes`",
+            too_big.push(format!(
+                "page `{page}` makes a {} byte HAProxy errorfile (`{path}`), more than the {MAX_RESPONSE_BYTES} bytes HAProxy can send (tune.bufsize 16384 - tune.maxrewrite 1024, headers included); shorten its content or theme by {} bytes, leave {code} out of `codes`, or haproxy out of `targets`",
                 bytes.len(),
                 bytes.len() - MAX_RESPONSE_BYTES
-            );
+            ));
+            continue;
         }
         section.push_str(&format!(
             "    errorfile {code} {}\n",
             quote(&format!("{dir}/{path}"))
         ));
         responses.push(OutputFile { path, bytes });
+    }
+    if !too_big.is_empty() {
+        return Err(crate::error_list("HAProxy errorfiles", too_big));
     }
     let mut out = vec![super::text_file("servers/haproxy.cfg", config(&section))];
     out.extend(responses);

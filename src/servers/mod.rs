@@ -11,21 +11,53 @@ use std::path::{Path, PathBuf};
 
 pub mod apache;
 pub mod caddy;
+pub mod cloudflare;
+pub mod cloudfront;
+pub mod envoy;
 pub mod haproxy;
+pub(crate) mod js;
 pub mod lighttpd;
+pub mod limits;
 pub mod nginx;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    ValueEnum,
+    serde::Serialize,
+    serde::Deserialize,
+    schemars::JsonSchema,
+)]
+#[serde(rename_all = "lowercase")]
 pub enum Server {
     Nginx,
     Haproxy,
     Apache,
     Caddy,
     Lighttpd,
+    /// A Cloudflare Worker in front of the origin (opt-in via `targets`).
+    Cloudflare,
+    /// Envoy Gateway: ConfigMaps and a BackendTrafficPolicy (opt-in).
+    Envoy,
+    /// A CloudFormation stack: CloudFront with the pages in S3 (opt-in).
+    Cloudfront,
+}
+
+/// What `build` writes when `targets` is absent: the servers, whose
+/// configs are a few KB and cost nothing to write. Edge targets bundle
+/// every page again (hundreds of KB), so only a build that lists them
+/// pays for them.
+pub fn default_targets() -> Vec<Server> {
+    Server::SERVERS.to_vec()
 }
 
 impl Server {
-    pub const ALL: [Server; 5] = [
+    pub const SERVERS: [Server; 5] = [
         Server::Nginx,
         Server::Haproxy,
         Server::Apache,
@@ -40,6 +72,9 @@ impl Server {
             Server::Apache => "apache",
             Server::Caddy => "caddy",
             Server::Lighttpd => "lighttpd",
+            Server::Cloudflare => "cloudflare",
+            Server::Envoy => "envoy",
+            Server::Cloudfront => "cloudfront",
         }
     }
 }
@@ -53,6 +88,9 @@ pub struct ServerInput {
     pub pages: BTreeMap<String, Vec<u8>>,
     /// Absolute directory the pages are served from on the server.
     pub pages_dir: PathBuf,
+    /// Every page (all locales and formats) and SSI fragment by path, for
+    /// targets that carry the pages with them (the Cloudflare Worker).
+    pub files: BTreeMap<String, Vec<u8>>,
 }
 
 impl ServerInput {
@@ -73,9 +111,20 @@ impl ServerInput {
         for page in top_level_html {
             pages.insert(page.path.clone(), crate::fsx::read(&dir.join(&page.path))?);
         }
+        let mut files = BTreeMap::new();
+        let bundled = manifest.pages.iter().map(|p| &p.path).chain(
+            manifest
+                .files
+                .iter()
+                .filter(|f| !f.starts_with("servers/") && f.contains("/developer/")),
+        );
+        for path in bundled {
+            files.insert(path.clone(), crate::fsx::read(&dir.join(path))?);
+        }
         Ok(ServerInput {
             manifest,
             pages,
+            files,
             pages_dir: std::path::absolute(dir)
                 .with_context(|| format!("cannot resolve `{}`", dir.display()))?,
         })
@@ -101,6 +150,9 @@ pub fn files(server: Server, input: &ServerInput) -> Result<Vec<OutputFile>> {
         Server::Apache => apache::files(input),
         Server::Caddy => caddy::files(input),
         Server::Lighttpd => lighttpd::files(input),
+        Server::Cloudflare => cloudflare::files(input),
+        Server::Envoy => envoy::files(input),
+        Server::Cloudfront => cloudfront::files(input),
     }
 }
 
@@ -128,10 +180,13 @@ pub fn config_file(server: Server, input: &ServerInput, name: Option<&str>) -> R
         .with_context(|| format!("no configuration for {}", server.name()))
 }
 
-/// Every server's files, for `build`.
+/// The files of every target the build lists, for `build`.
 pub fn all_files(input: &ServerInput) -> Result<Vec<OutputFile>> {
+    let mut targets = input.manifest.servers.targets.clone();
+    targets.sort_unstable();
+    targets.dedup();
     let mut out = Vec::new();
-    for server in Server::ALL {
+    for server in targets {
         out.extend(files(server, input)?);
     }
     Ok(out)
@@ -201,6 +256,25 @@ pub(crate) fn retry_afters(pages: &[(u16, Option<u32>)]) -> impl Iterator<Item =
         .filter_map(|&(code, seconds)| seconds.map(|s| (code, s)))
 }
 
+/// The origin statuses edge targets (the Cloudflare Worker, Envoy
+/// Gateway) answer for instead of the origin. By default every built
+/// 5xx: those bodies are the origin's failure (a stack trace, a proxy's
+/// page), while an API's own 4xx bodies tell its clients what to fix.
+pub fn replaced_statuses(configured: &[u16], built: &[u16]) -> Result<Vec<u16>> {
+    if configured.is_empty() {
+        return Ok(built.iter().copied().filter(|c| *c >= 500).collect());
+    }
+    let mut codes = configured.to_vec();
+    codes.sort_unstable();
+    codes.dedup();
+    if let Some(missing) = codes.iter().find(|c| !built.contains(c)) {
+        anyhow::bail!(
+            "`replace_statuses` lists {missing}, but the build has no page for it; add it to `codes` (or its content) or remove it from `replace_statuses`"
+        );
+    }
+    Ok(codes)
+}
+
 /// A double-quoted token of a config language whose only escape is `\"`
 /// (Caddyfile, lighttpd). A backslash before the closing quote would escape
 /// it, so callers refuse backslashes before quoting.
@@ -219,6 +293,21 @@ pub(crate) fn text_file(path: &str, text: String) -> OutputFile {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn by_default_only_5xx_are_replaced_and_listed_codes_must_be_built() {
+        let built = [404, 429, 500, 502, 503];
+        assert_eq!(replaced_statuses(&[], &built).unwrap(), [500, 502, 503]);
+        assert_eq!(
+            replaced_statuses(&[503, 404, 503], &built).unwrap(),
+            [404, 503]
+        );
+        let error = replaced_statuses(&[418], &built).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "`replace_statuses` lists 418, but the build has no page for it; add it to `codes` (or its content) or remove it from `replace_statuses`"
+        );
+    }
 
     #[test]
     fn config_path_refuses_newlines_that_would_start_a_new_directive() {

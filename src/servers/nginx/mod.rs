@@ -142,11 +142,18 @@ pub const DEVELOPER_VARIABLE: &str = "errorsmith_developer";
 
 /// The request id the fragment shows: nginx's `$request_id`, or ingress's
 /// `X-Request-ID` in the default backend.
-const REQUEST_ID_VARIABLE: &str = "errorsmith_request_id";
+pub(crate) const REQUEST_ID_VARIABLE: &str = "errorsmith_request_id";
 
 /// SSI variable the page sets for the fragment, because an SSI subrequest
 /// has no upstream of its own and would show an empty `$upstream_status`.
-const UPSTREAM_STATUS_VARIABLE: &str = "errorsmith_upstream_status";
+pub(crate) const UPSTREAM_STATUS_VARIABLE: &str = "errorsmith_upstream_status";
+
+/// The SSI markup that prints `variable` as HTML text. encoding is sticky
+/// across echoes in nginx, so it is named every time; entity encoding
+/// covers < > & ".
+pub(crate) fn echo(variable: &str) -> String {
+    format!("<!--# echo var=\"{variable}\" encoding=\"entity\" default=\"\" -->")
+}
 
 pub struct NginxSsi {
     /// Validated by `config::is_url_prefix`.
@@ -165,9 +172,7 @@ impl SsiMarkup for NginxSsi {
     fn request_fields(&self, strings: &Strings) -> Vec<RequestField> {
         let field = |label: &Option<String>, variable: &str| RequestField {
             label: label.clone().unwrap_or_default(),
-            // encoding is sticky across echoes in nginx, so it is named
-            // every time; entity encoding covers < > & ".
-            value: format!("<!--# echo var=\"{variable}\" encoding=\"entity\" default=\"\" -->"),
+            value: echo(variable),
         };
         vec![
             field(&strings.request_id, REQUEST_ID_VARIABLE),
@@ -176,6 +181,10 @@ impl SsiMarkup for NginxSsi {
             field(&strings.request_uri, "request_uri"),
             field(&strings.upstream_status, UPSTREAM_STATUS_VARIABLE),
         ]
+    }
+
+    fn visitor_reference(&self) -> String {
+        echo(REQUEST_ID_VARIABLE)
     }
 }
 
@@ -205,6 +214,7 @@ mod tests {
         ServerInput {
             manifest,
             pages: Default::default(),
+            files: Default::default(),
             pages_dir: "/srv/errors".into(),
         }
     }
