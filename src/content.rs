@@ -108,6 +108,12 @@ pub fn is_error_code(code: u16) -> bool {
     (400..=599).contains(&code)
 }
 
+/// Codes nginx uses internally: `error_page` refuses them, and a client
+/// never sees them, so no page can be made for them.
+pub fn is_server_internal(code: u16) -> bool {
+    matches!(code, 444 | 494..=499)
+}
+
 /// Parses one content file. `locale` comes from the folder it sits in.
 pub fn parse_page(
     file: &SourceFile,
@@ -144,6 +150,12 @@ pub fn parse_page(
     if !is_error_code(code) {
         return Err(format!(
             "{}: {code} is not an error status code; use a code from 400 to 599",
+            file.origin
+        ));
+    }
+    if is_server_internal(code) {
+        return Err(format!(
+            "{}: {code} is a code nginx keeps for itself (444 closes the connection, 494-499 are its own logging codes) and no visitor ever receives; remove the file",
             file.origin
         ));
     }
