@@ -9,6 +9,7 @@
 
 mod backend;
 mod http;
+pub(crate) use http::Q_BUCKETS;
 mod server;
 
 use super::{Server, ServerInput};
