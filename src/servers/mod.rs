@@ -14,6 +14,8 @@ pub mod caddy;
 pub mod haproxy;
 pub mod lighttpd;
 pub mod nginx;
+pub mod traefik;
+pub mod varnish;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Server {
@@ -22,15 +24,19 @@ pub enum Server {
     Apache,
     Caddy,
     Lighttpd,
+    Traefik,
+    Varnish,
 }
 
 impl Server {
-    pub const ALL: [Server; 5] = [
+    pub const ALL: [Server; 7] = [
         Server::Nginx,
         Server::Haproxy,
         Server::Apache,
         Server::Caddy,
         Server::Lighttpd,
+        Server::Traefik,
+        Server::Varnish,
     ];
 
     pub fn name(self) -> &'static str {
@@ -40,6 +46,8 @@ impl Server {
             Server::Apache => "apache",
             Server::Caddy => "caddy",
             Server::Lighttpd => "lighttpd",
+            Server::Traefik => "traefik",
+            Server::Varnish => "varnish",
         }
     }
 }
@@ -101,6 +109,8 @@ pub fn files(server: Server, input: &ServerInput) -> Result<Vec<OutputFile>> {
         Server::Apache => apache::files(input),
         Server::Caddy => caddy::files(input),
         Server::Lighttpd => lighttpd::files(input),
+        Server::Traefik => traefik::files(input),
+        Server::Varnish => varnish::files(input),
     }
 }
 
