@@ -155,7 +155,8 @@ fn deliver(plan: &Plan) -> String {
          if (resp.http.{MARK}) {{\n        unset resp.http.{MARK};\n    \
          }} elsif ({ours}) {{\n        \
          # The origin's own Retry-After wins over the content's.\n        \
-         set req.http.{UPSTREAM_RETRY} = resp.http.Retry-After;\n        \
+         if (resp.http.Retry-After) {{\n            \
+         set req.http.{UPSTREAM_RETRY} = resp.http.Retry-After;\n        }}\n        \
          return (synth(resp.status, resp.reason));\n    }}\n}}\n\n",
         ours = plan.is_ours("resp.status")
     )
@@ -194,7 +195,7 @@ fn page_sub(plan: &Plan, sub: &str, request: &str, response: &str) -> String {
     let mut retry = Vec::new();
     if sub == "synth" {
         retry.push(format!(
-            "if ({upstream}) {{\n            set {response}.http.Retry-After = {upstream};\n        }}"
+            "if ({upstream} ~ \".\") {{\n            set {response}.http.Retry-After = {upstream};\n        }}"
         ));
     }
     for (code, seconds) in super::retry_afters(&plan.codes) {
