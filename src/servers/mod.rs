@@ -211,6 +211,61 @@ pub(crate) fn retry_afters(pages: &[(u16, Option<u32>)]) -> impl Iterator<Item =
         .filter_map(|&(code, seconds)| seconds.map(|s| (code, s)))
 }
 
+/// What a server that negotiates like nginx needs from the manifest.
+pub(crate) struct Negotiation {
+    /// Validated language tags, longest first, so `pt-BR` is tried before
+    /// `pt`.
+    pub locales: Vec<String>,
+    pub default_locale: String,
+    /// Top-level codes that every locale has all three formats for at
+    /// `<locale>/<code>.<ext>`, so a path built from negotiated parts
+    /// always names a file; with their Retry-After seconds.
+    pub codes: Vec<(u16, Option<u32>)>,
+}
+
+/// Page file extensions, as the negotiated format is named.
+pub(crate) const EXTENSIONS: [&str; 3] = ["html", "json", "txt"];
+
+/// [`Negotiation`] for `input`, refusing a manifest whose locales are not
+/// plain language tags (they go into regexes and paths unquoted).
+pub(crate) fn negotiation(input: &ServerInput) -> Result<Negotiation> {
+    let manifest = &input.manifest;
+    let mut locales: Vec<String> = Vec::new();
+    for tag in manifest
+        .pages
+        .iter()
+        .map(|p| &p.locale)
+        .chain([&manifest.default_locale])
+    {
+        if !crate::catalog::is_locale_tag(tag) {
+            anyhow::bail!(
+                "the manifest lists locale `{tag}`, which is not a language tag such as `en` or `pt-BR`; rebuild with `errorsmith build`"
+            );
+        }
+        if !locales.contains(tag) {
+            locales.push(tag.clone());
+        }
+    }
+    locales.sort_by(|a, b| b.len().cmp(&a.len()).then(a.cmp(b)));
+    let paths: std::collections::BTreeSet<&str> =
+        manifest.pages.iter().map(|p| p.path.as_str()).collect();
+    let codes = top_level_pages(input)
+        .into_iter()
+        .filter(|(code, _)| {
+            locales.iter().all(|locale| {
+                EXTENSIONS
+                    .iter()
+                    .all(|ext| paths.contains(format!("{locale}/{code}.{ext}").as_str()))
+            })
+        })
+        .collect();
+    Ok(Negotiation {
+        locales,
+        default_locale: manifest.default_locale.clone(),
+        codes,
+    })
+}
+
 /// A double-quoted token of a config language whose only escape is `\"`
 /// (Caddyfile, lighttpd). A backslash before the closing quote would escape
 /// it, so callers refuse backslashes before quoting.

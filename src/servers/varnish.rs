@@ -12,10 +12,8 @@
 //! `"}` and control characters are refused.
 
 use super::{Server, ServerInput};
-use crate::catalog::is_locale_tag;
 use crate::output::OutputFile;
 use anyhow::{Result, bail};
-use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
 pub const INCLUDE: &str = "servers/varnish.vcl";
@@ -66,39 +64,11 @@ pub fn files(input: &ServerInput) -> Result<Vec<OutputFile>> {
 
 impl Plan {
     fn new(input: &ServerInput) -> Result<Plan> {
-        let manifest = &input.manifest;
-        let mut locales: Vec<String> = Vec::new();
-        for page in &manifest.pages {
-            if !is_locale_tag(&page.locale) {
-                bail!(
-                    "the manifest lists locale `{}`, which is not a language tag such as `en` or `pt-BR`; rebuild with `errorsmith build`",
-                    page.locale
-                );
-            }
-            if !locales.contains(&page.locale) {
-                locales.push(page.locale.clone());
-            }
-        }
-        if !is_locale_tag(&manifest.default_locale) {
-            bail!(
-                "the manifest's default locale `{}` is not a language tag; rebuild with `errorsmith build`",
-                manifest.default_locale
-            );
-        }
-        locales.sort_by(|a, b| b.len().cmp(&a.len()).then(a.cmp(b)));
-        // A page path the VCL builds must exist, or fileread returns
-        // nothing: only codes with every locale and format are handled.
-        let paths: BTreeSet<&str> = manifest.pages.iter().map(|p| p.path.as_str()).collect();
-        let codes = super::top_level_pages(input)
-            .into_iter()
-            .filter(|(code, _)| {
-                locales.iter().all(|locale| {
-                    FORMATS
-                        .iter()
-                        .all(|(ext, _)| paths.contains(format!("{locale}/{code}.{ext}").as_str()))
-                })
-            })
-            .collect();
+        let super::Negotiation {
+            locales,
+            default_locale,
+            codes,
+        } = super::negotiation(input)?;
         let dir = super::config_path(Server::Varnish, &input.pages_dir, &[])?;
         let dir = format!("{}/", dir.trim_end_matches('/'));
         Ok(Plan {
@@ -107,7 +77,7 @@ impl Plan {
             dir_raw: dir,
             codes,
             locales,
-            default_locale: manifest.default_locale.clone(),
+            default_locale,
         })
     }
 
