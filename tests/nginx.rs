@@ -20,6 +20,8 @@ struct Upstreams {
     down: u16,
     slow: u16,
     failing: u16,
+    /// Answers 503 with its own `Retry-After`.
+    retrying: u16,
 }
 
 impl Default for Upstreams {
@@ -28,6 +30,7 @@ impl Default for Upstreams {
             down: free_port(),
             slow: free_port(),
             failing: free_port(),
+            retrying: free_port(),
         }
     }
 }
@@ -143,6 +146,7 @@ http {{
         location /down/ {{ proxy_pass http://127.0.0.1:{down}; }}
         location /slow/ {{ proxy_pass http://127.0.0.1:{slow}; proxy_read_timeout 1s; }}
         location /failing/ {{ proxy_pass http://127.0.0.1:{failing}; }}
+        location /retrying/ {{ proxy_pass http://127.0.0.1:{retrying}; }}
     }}
 }}
 "#,
@@ -153,6 +157,7 @@ http {{
         down = up.down,
         slow = up.slow,
         failing = up.failing,
+        retrying = up.retrying,
     );
     let conf = dir.join("nginx.conf");
     std::fs::write(&conf, text).unwrap();
@@ -291,6 +296,11 @@ fn failing_upstreams_show_the_page_with_their_status() {
     let upstreams = Upstreams {
         slow: silent_upstream(),
         failing: failing_upstream(),
+        retrying: common::servers::failing_backend_with_headers(
+            503,
+            "Retry-After: 7\r\n",
+            "upstream's own error body",
+        ),
         ..Upstreams::default()
     };
     let Some(site) = Site::start_with(
@@ -308,6 +318,12 @@ fn failing_upstreams_show_the_page_with_their_status() {
     assert!(!unavailable.body.contains("upstream's own error body"));
     let seconds = retry_after_in_manifest(&site.dist, 503).to_string();
     assert_eq!(unavailable.header("retry-after"), Some(seconds.as_str()));
+
+    // The upstream's own Retry-After wins over the content's.
+    let retrying = site.get("/retrying/x", &[]);
+    assert_page(&retrying, 503);
+    assert!(!retrying.body.contains("upstream's own error body"));
+    assert_eq!(retrying.header("retry-after"), Some("7"));
 }
 
 #[test]

@@ -36,13 +36,19 @@ pub(super) fn http_include(plan: &Plan) -> String {
         let _ = writeln!(out, "    {network} 1;");
     }
     out.push_str("}\n\n# Retry-After for the pages whose content sets retry_after.\n");
-    out.push_str("map $status $errorsmith_retry_after {\n    default \"\";\n");
+    out.push_str("map $status $errorsmith_retry_after_content {\n    default \"\";\n");
     for (code, seconds) in &plan.codes {
         if let Some(seconds) = seconds {
             let _ = writeln!(out, "    {code} {seconds};");
         }
     }
-    out.push_str("}\n\n");
+    out.push_str(
+        "}\n\n# The upstream's own Retry-After wins when it is seconds or an HTTP date.\n\
+         map $upstream_http_retry_after $errorsmith_retry_after {\n    \
+         default $errorsmith_retry_after_content;\n    \
+         \"~^[0-9]{1,10}$\" $upstream_http_retry_after;\n    \
+         \"~^[A-Z][a-z]{2}, [0-9]{2} [A-Z][a-z]{2} [0-9]{4} [0-9]{2}:[0-9]{2}:[0-9]{2} GMT$\" $upstream_http_retry_after;\n}\n\n",
+    );
     out.push_str(&locale_maps(plan));
     out.push_str(&format_map("http_accept", "errorsmith_format"));
     out.push_str(&backend_maps());
