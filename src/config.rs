@@ -128,6 +128,10 @@ pub struct Config {
     pub allow_raw_html: bool,
     /// Networks that may see the developer part in `ssi` mode.
     pub trusted_networks: Vec<String>,
+    /// Show visitors a short reference ("Reference: 3f2a...") to quote to
+    /// support, where the server echoes a request id into the page (nginx
+    /// SSI, Varnish). Off by default; needs no developer part.
+    pub visitor_reference: bool,
     /// Where the file was read from; logo paths are relative to its folder.
     #[serde(skip)]
     pub origin: Option<PathBuf>,
@@ -150,6 +154,7 @@ impl Default for Config {
             url_prefix: "/_errors".into(),
             allow_raw_html: false,
             trusted_networks: Vec::new(),
+            visitor_reference: false,
             origin: None,
         }
     }

@@ -67,6 +67,10 @@ pub struct ServerSettings {
     pub url_prefix: String,
     /// Networks that may see the developer part (SSI mode); validated.
     pub trusted_networks: Vec<String>,
+    /// Whether pages carry the visitor reference (`visitor_reference`);
+    /// absent in manifests written before it existed.
+    #[serde(default)]
+    pub visitor_reference: bool,
 }
 
 impl ServerSettings {
@@ -74,6 +78,7 @@ impl ServerSettings {
         ServerSettings {
             url_prefix: config.url_prefix.clone(),
             trusted_networks: config.trusted_networks.clone(),
+            visitor_reference: config.visitor_reference,
         }
     }
 }

@@ -144,6 +144,8 @@ struct PageView<'a> {
     colors: &'a Palette,
     css: &'a str,
     theme: &'a str,
+    /// Server markup that shows the visitor reference, or empty.
+    reference: String,
 }
 
 /// How the SSI developer part is wired, supplied by the nginx writer.
@@ -152,6 +154,11 @@ pub trait SsiMarkup {
     fn developer_include(&self, locale_dir: &str, code: u16) -> String;
     /// Request details echoed by the server inside the fragment.
     fn request_fields(&self, strings: &Strings) -> Vec<RequestField>;
+    /// Markup put in the page where the visitor reference goes
+    /// (`visitor_reference`): inert where the server does not process it.
+    fn reference_include(&self, locale_dir: &str) -> String;
+    /// The file that include names, holding the label and the echo.
+    fn reference_fragment(&self, strings: &Strings) -> String;
 }
 
 pub struct Renderer {
@@ -163,6 +170,7 @@ pub struct Renderer {
     palette: Palette,
     css: String,
     mode: DeveloperMode,
+    visitor_reference: bool,
 }
 
 impl Renderer {
@@ -197,6 +205,7 @@ impl Renderer {
             palette: Palette::from_colors(&config.colors),
             css: String::new(),
             mode: config.developer,
+            visitor_reference: config.visitor_reference,
         };
         if renderer.tera.contains_template(STYLE_TEMPLATE) {
             let mut context = Context::new();
@@ -235,7 +244,12 @@ impl Renderer {
         ssi: &dyn SsiMarkup,
     ) -> Result<String> {
         let developer = self.developer_view(page, strings, locale_dir, ssi, Part::Page);
-        let context = self.context(page, strings, developer)?;
+        let reference = if self.visitor_reference {
+            ssi.reference_include(locale_dir)
+        } else {
+            String::new()
+        };
+        let context = self.context(page, strings, developer, reference)?;
         self.render_template(PAGE_TEMPLATE, &context)
     }
 
@@ -247,7 +261,7 @@ impl Renderer {
         ssi: &dyn SsiMarkup,
     ) -> Result<String> {
         let developer = self.developer_view(page, strings, "", ssi, Part::Fragment);
-        let context = self.context(page, strings, developer)?;
+        let context = self.context(page, strings, developer, String::new())?;
         self.render_template(DEVELOPER_TEMPLATE, &context)
     }
 
@@ -279,7 +293,13 @@ impl Renderer {
         }
     }
 
-    fn context(&self, page: &Page, strings: &Strings, developer: DeveloperView) -> Result<Context> {
+    fn context(
+        &self,
+        page: &Page,
+        strings: &Strings,
+        developer: DeveloperView,
+        reference: String,
+    ) -> Result<Context> {
         let fault_note = match page.fault {
             Fault::Server => strings.fault_server.as_deref(),
             Fault::Visitor => strings.fault_visitor.as_deref(),
@@ -308,6 +328,7 @@ impl Renderer {
             colors: &self.palette,
             css: &self.css,
             theme: &self.theme,
+            reference,
         };
         Context::from_serialize(&view)
             .map_err(|e| anyhow!("cannot prepare page {}: {e}", page.code))

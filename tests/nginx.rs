@@ -52,8 +52,21 @@ impl Site {
     }
 
     fn start_with(test: &str, developer: &str, upstreams: &Upstreams) -> Option<Site> {
+        Site::start_with_yaml(test, developer, upstreams, "")
+    }
+
+    /// With `yaml` appended to the fixture's errorsmith.yaml.
+    fn start_with_yaml(
+        test: &str,
+        developer: &str,
+        upstreams: &Upstreams,
+        yaml: &str,
+    ) -> Option<Site> {
         let nginx = common::require_program("nginx", test)?;
         let dir = fixture_copy("nginx");
+        let config = dir.path().join("errorsmith.yaml");
+        let text = std::fs::read_to_string(&config).unwrap();
+        std::fs::write(&config, text + yaml).unwrap();
         let dist = build(dir.path(), developer);
         let port = free_port();
         let backend_port = free_port();
@@ -565,4 +578,69 @@ fn accept_picks_the_format() {
     ] {
         assert_page(&site.get("/missing", &[("Accept", accept)]), 404);
     }
+}
+
+/// `Reference: <id>` as the visitor sees it, or None.
+fn shown_reference(body: &str) -> Option<String> {
+    let start = body.find("Reference: <code>")? + "Reference: <code>".len();
+    let end = body[start..].find("</code>")? + start;
+    Some(body[start..end].to_string())
+}
+
+#[test]
+fn visitor_reference_shows_the_request_id_to_everyone_without_the_developer_part() {
+    let test = "visitor_reference_shows_the_request_id_to_everyone_without_the_developer_part";
+    let Some(site) = Site::start_with_yaml(
+        test,
+        "hidden",
+        &Upstreams::default(),
+        "visitor_reference: true\n",
+    ) else {
+        return;
+    };
+    let mut seen = Vec::new();
+    for from in [None, UNTRUSTED] {
+        let response = request_from(from, site.port, "GET", "/missing", &[], "");
+        assert_page(&response, 404);
+        let id = shown_reference(&response.body)
+            .unwrap_or_else(|| panic!("no reference in {}", response.body));
+        assert_eq!(id.len(), 32, "{id}");
+        assert!(id.bytes().all(|b| b.is_ascii_hexdigit()), "{id}");
+        seen.push(id);
+    }
+    assert_ne!(seen[0], seen[1], "each request has its own id");
+    let german = site.get("/down/x", &[("Accept-Language", "de")]);
+    assert!(german.body.contains("Referenz: <code>"), "{}", german.body);
+
+    // The id from the ingress default backend's X-Request-ID is encoded.
+    let hostile = "<b>x</b>\"'";
+    let backend = get(
+        site.backend_port,
+        "/",
+        &[("X-Code", "404"), ("X-Request-ID", hostile)],
+    );
+    assert_page(&backend, 404);
+    assert_eq!(
+        shown_reference(&backend.body).as_deref(),
+        Some("&lt;b&gt;x&lt;/b&gt;&quot;'")
+    );
+
+    // Served without SSI, the page shows nothing of it: only a comment.
+    let raw = std::fs::read_to_string(site.dist.join("404.html")).unwrap();
+    assert!(raw.contains("<!--# include virtual=\"/_errors/en/reference.html\" -->"));
+    let visible = regex::Regex::new("(?s)<!--.*?-->")
+        .unwrap()
+        .replace_all(&raw, "");
+    assert!(!visible.contains("Reference"), "{visible}");
+}
+
+#[test]
+fn without_visitor_reference_pages_show_none() {
+    let Some(site) = Site::start("without_visitor_reference_pages_show_none", "ssi") else {
+        return;
+    };
+    let response = site.get("/missing", &[]);
+    assert_page(&response, 404);
+    assert_eq!(shown_reference(&response.body), None, "{}", response.body);
+    assert!(!site.dist.join("en/reference.html").exists());
 }

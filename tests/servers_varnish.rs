@@ -64,6 +64,9 @@ fn live_varnish_serves_our_pages_for_failed_fetches_and_origin_errors() {
         return;
     };
     let dir = fixture_copy("nginx");
+    let config = dir.path().join("errorsmith.yaml");
+    let yaml = std::fs::read_to_string(&config).unwrap();
+    std::fs::write(&config, yaml + "visitor_reference: true\n").unwrap();
     let dist = build(dir.path());
     let backends = [
         (
@@ -165,6 +168,17 @@ fn live_varnish_serves_our_pages_for_failed_fetches_and_origin_errors() {
     for accept in HTML {
         assert_page(&get(port, "/gone/x", &[("Accept", accept)]), 404);
     }
+
+    // The visitor reference is Varnish's transaction id, in both subs.
+    let reference = regex::Regex::new("Reference: <code>([0-9]+)</code>").unwrap();
+    for path in ["/down/x", "/bad/x"] {
+        let response = get(port, path, &[]);
+        let id = reference.captures(&response.body);
+        assert!(id.is_some(), "{path}: {}", response.body);
+        assert!(!response.body.contains("<!--#"), "{}", response.body);
+    }
+    let german = get(port, "/gone/x", &[("Accept-Language", "de")]);
+    assert!(german.body.contains("Referenz: <code>"), "{}", german.body);
 
     // Maintenance: the flag file next to the build.
     let flag = PathBuf::from(format!("{}.maintenance", dist.display()));

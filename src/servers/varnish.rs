@@ -42,6 +42,8 @@ struct Plan {
     locales: Vec<String>,
     default_locale: String,
     maintenance_flag: String,
+    /// Pages include `<locale>/reference.html` (`visitor_reference`).
+    reference: bool,
 }
 
 pub fn files(input: &ServerInput) -> Result<Vec<OutputFile>> {
@@ -78,6 +80,7 @@ impl Plan {
             codes,
             locales,
             default_locale,
+            reference: input.manifest.servers.visitor_reference,
         })
     }
 
@@ -151,15 +154,30 @@ fn page_sub(plan: &Plan, sub: &str, request: &str, response: &str) -> String {
         );
     }
     out.push_str("        }\n");
+    let page = format!(
+        "std.fileread({dir} + {locale} + \"/\" + {response}.status + \".\" + {format})",
+        dir = plan.dir
+    );
+    // The visitor reference: the page's SSI include replaced by the
+    // fragment, whose echo becomes Varnish's transaction id (digits).
+    let body = if plan.reference {
+        format!(
+            "regsub({page}, {{\"<!--# include virtual=\"[^\"]*/{file}\" -->\"}}, \
+             regsub(std.fileread({dir} + {locale} + \"/{file}\"), {{\"<!--# echo [^>]*-->\"}}, \"\" + {request}.xid))",
+            dir = plan.dir,
+            file = super::nginx::REFERENCE_FILE
+        )
+    } else {
+        page
+    };
     let _ = writeln!(
         out,
-        "        set {response}.body = std.fileread({dir} + {locale} + \"/\" + {response}.status + \".\" + {format});\n        \
+        "        set {response}.body = {body};\n        \
          unset {request}.http.x-errorsmith-locale;\n        \
          unset {request}.http.x-errorsmith-format;\n        \
          set {response}.http.Cache-Control = \"no-store\";\n        \
          set {response}.http.Vary = \"Accept, Accept-Language\";\n        \
-         set {response}.http.X-Content-Type-Options = \"nosniff\";",
-        dir = plan.dir
+         set {response}.http.X-Content-Type-Options = \"nosniff\";"
     );
     let upstream = format!("{request}.http.{UPSTREAM_RETRY}");
     let mut retry = Vec::new();

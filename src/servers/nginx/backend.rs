@@ -19,7 +19,7 @@ pub(super) fn default_backend(plan: &Plan) -> String {
          server {{\n    listen {DEFAULT_BACKEND_PORT};\n    server_name _;\n",
         dir = plan.pages_dir
     );
-    if plan.ssi {
+    if plan.processes_ssi() {
         let _ = writeln!(
             out,
             "    # The id ingress-nginx gave the failed request.\n    set ${REQUEST_ID_VARIABLE} $http_x_request_id;"

@@ -41,6 +41,8 @@ struct Plan {
     /// Written with `Network`'s `Display`, the form nginx `geo` reads.
     networks: Vec<Network>,
     ssi: bool,
+    /// Pages include `<locale>/reference.html` (`visitor_reference`).
+    reference: bool,
 }
 
 pub fn files(input: &ServerInput) -> Result<Vec<OutputFile>> {
@@ -106,7 +108,14 @@ impl Plan {
             default_locale: manifest.default_locale.clone(),
             networks,
             ssi: manifest.developer == "ssi",
+            reference: input.manifest.servers.visitor_reference,
         })
+    }
+
+    /// Whether pages hold SSI for nginx to process: the developer include
+    /// or the visitor reference.
+    fn processes_ssi(&self) -> bool {
+        self.ssi || self.reference
     }
 
     /// The code nginx's own 494 (request header too large, sent as 400)
@@ -178,6 +187,36 @@ impl SsiMarkup for NginxSsi {
             field(&strings.upstream_status, UPSTREAM_STATUS_VARIABLE),
         ]
     }
+
+    fn reference_include(&self, locale_dir: &str) -> String {
+        format!(
+            "<!--# include virtual=\"{}/{locale_dir}{REFERENCE_FILE}\" -->",
+            self.url_prefix
+        )
+    }
+
+    /// The label is HTML-escaped; the id is entity-encoded by nginx (and
+    /// replaced by Varnish with its transaction id, digits only).
+    fn reference_fragment(&self, strings: &Strings) -> String {
+        let label = strings.reference.as_deref().unwrap_or("Reference");
+        format!(
+            "<p class=\"reference\">{}: <code><!--# echo var=\"{REQUEST_ID_VARIABLE}\" encoding=\"entity\" default=\"\" --></code></p>\n",
+            html_escape(label)
+        )
+    }
+}
+
+/// The file, in each locale's folder, that shows the visitor reference.
+pub const REFERENCE_FILE: &str = "reference.html";
+
+fn html_escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#39;")
+        // Varnish puts the fragment through regsub, where `\1` is special.
+        .replace('\\', "&#92;")
 }
 
 #[cfg(test)]

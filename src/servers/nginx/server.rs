@@ -34,9 +34,9 @@ pub(super) fn server_include(plan: &Plan) -> String {
          # bodies: proxy_intercept_errors off;\n\
          proxy_intercept_errors on;\n",
     );
-    if plan.ssi {
+    if plan.processes_ssi() {
         out.push_str(&format!(
-            "\n# The request id the developer part shows.\nset ${REQUEST_ID_VARIABLE} $request_id;\n"
+            "\n# The request id the developer part and the visitor reference show.\nset ${REQUEST_ID_VARIABLE} $request_id;\n"
         ));
     }
     let flag = plan.maintenance_flag();
@@ -92,7 +92,7 @@ pub(super) fn pages_location(plan: &Plan, format_variable: &str) -> String {
          add_header X-Content-Type-Options \"nosniff\" always;\n    \
          add_header Retry-After $errorsmith_retry_after always;\n"
     );
-    if plan.ssi {
+    if plan.processes_ssi() {
         out.push_str("    ssi on;\n    ssi_silent_errors on;\n");
     }
     let _ = writeln!(
@@ -108,6 +108,17 @@ pub(super) fn pages_location(plan: &Plan, format_variable: &str) -> String {
              location ~ \"^{prefix}/(?<errorsmith_fragment>[A-Za-z0-9-]+/developer/[0-9]{{3}}\\.html)$\" {{\n        \
              internal;\n        alias \"{dir}$errorsmith_fragment\";\n        ssi on;\n        ssi_silent_errors on;\n    }}",
             prefix = regex_escape(p)
+        );
+    }
+    if plan.reference {
+        let _ = writeln!(
+            out,
+            "\n    # The visitor reference, included by SSI into every page.\n    \
+             location ~ \"^{prefix}/(?<errorsmith_reference>[A-Za-z0-9-]+/{file})$\" {{\n        \
+             internal;\n        alias \"{dir}$errorsmith_reference\";\n        default_type text/html;\n        \
+             ssi on;\n        ssi_silent_errors on;\n    }}",
+            prefix = regex_escape(p),
+            file = regex_escape(super::REFERENCE_FILE)
         );
     }
     out.push_str("}\n");
