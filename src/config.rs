@@ -37,6 +37,28 @@ impl DeveloperMode {
     }
 }
 
+/// While the maintenance switch is on, these still reach the site.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(default, deny_unknown_fields)]
+pub struct Maintenance {
+    /// Networks that see the real site (staff testing before reopening);
+    /// absent means `trusted_networks`.
+    pub allow: Option<Vec<String>>,
+    /// URL paths that always reach the site, each with everything below
+    /// it: health checks and ACME HTTP-01 challenges.
+    #[schemars(inner(regex(pattern = r"^(/[A-Za-z0-9_.-]+)+$")))]
+    pub paths: Vec<String>,
+}
+
+impl Default for Maintenance {
+    fn default() -> Self {
+        Maintenance {
+            allow: None,
+            paths: vec!["/.well-known/acme-challenge".into(), "/healthz".into()],
+        }
+    }
+}
+
 /// The brand: its name, links and logo.
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(default, deny_unknown_fields)]
@@ -132,6 +154,8 @@ pub struct Config {
     /// support, where the server echoes a request id into the page (nginx
     /// SSI, Varnish). Off by default; needs no developer part.
     pub visitor_reference: bool,
+    /// Who and what the maintenance switch lets through.
+    pub maintenance: Maintenance,
     /// Where the file was read from; logo paths are relative to its folder.
     #[serde(skip)]
     pub origin: Option<PathBuf>,
@@ -155,6 +179,7 @@ impl Default for Config {
             allow_raw_html: false,
             trusted_networks: Vec::new(),
             visitor_reference: false,
+            maintenance: Maintenance::default(),
             origin: None,
         }
     }
@@ -250,6 +275,18 @@ impl Config {
         for network in &self.trusted_networks {
             if let Err(fix) = Network::parse(network) {
                 problems.push(format!("`trusted_networks` lists `{network}`; {fix}"));
+            }
+        }
+        for network in self.maintenance.allow.iter().flatten() {
+            if let Err(fix) = Network::parse(network) {
+                problems.push(format!("`maintenance.allow` lists `{network}`; {fix}"));
+            }
+        }
+        for path in &self.maintenance.paths {
+            if !is_url_prefix(path) {
+                problems.push(format!(
+                    "`maintenance.paths` lists `{path}`; use a path such as `/healthz` made of letters, digits, `-`, `_`, `.` and `/`, without a trailing `/`"
+                ));
             }
         }
         if self.site.name.chars().any(char::is_control) {

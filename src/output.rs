@@ -71,6 +71,13 @@ pub struct ServerSettings {
     /// absent in manifests written before it existed.
     #[serde(default)]
     pub visitor_reference: bool,
+    /// Networks that see the real site during maintenance; validated.
+    #[serde(default)]
+    pub maintenance_allow: Vec<String>,
+    /// Paths that reach the site during maintenance; validated by
+    /// `config::is_url_prefix`.
+    #[serde(default)]
+    pub maintenance_paths: Vec<String>,
 }
 
 impl ServerSettings {
@@ -79,6 +86,12 @@ impl ServerSettings {
             url_prefix: config.url_prefix.clone(),
             trusted_networks: config.trusted_networks.clone(),
             visitor_reference: config.visitor_reference,
+            maintenance_allow: config
+                .maintenance
+                .allow
+                .clone()
+                .unwrap_or_else(|| config.trusted_networks.clone()),
+            maintenance_paths: config.maintenance.paths.clone(),
         }
     }
 }

@@ -368,15 +368,47 @@ fn maintenance_flag_turns_every_request_into_the_503_page() {
     ) else {
         return;
     };
-    assert_eq!(site.get("/", &[]).status, 200);
+    let visitor = |path: &str| request_from(UNTRUSTED, site.port, "GET", path, &[], "");
+    assert_eq!(visitor("/").status, 200);
     std::fs::write(site.maintenance_flag(), "").unwrap();
-    for path in ["/", "/no/such/file", "/down/x"] {
-        let response = site.get(path, &[]);
+    for path in [
+        "/",
+        "/no/such/file",
+        "/down/x",
+        "/healthzx",
+        "/.well-known/other",
+    ] {
+        let response = visitor(path);
         assert_page(&response, 503);
         assert!(response.header("retry-after").is_some(), "{path}");
     }
-    std::fs::remove_file(site.maintenance_flag()).unwrap();
+    // maintenance.paths (default: ACME challenges, /healthz) reach the site.
+    for path in ["/healthz", "/.well-known/acme-challenge/token-1"] {
+        assert_page(&visitor(path), 404);
+    }
+    // Staff (trusted_networks, as maintenance.allow is unset) see the site.
     assert_eq!(site.get("/", &[]).status, 200);
+    std::fs::remove_file(site.maintenance_flag()).unwrap();
+    assert_eq!(visitor("/").status, 200);
+}
+
+#[test]
+fn maintenance_allow_and_paths_replace_the_defaults() {
+    let test = "maintenance_allow_and_paths_replace_the_defaults";
+    let yaml = "maintenance:\n  allow: [127.0.0.2/32]\n  paths: [/status.json]\n";
+    let Some(site) = Site::start_with_yaml(test, "hidden", &Upstreams::default(), yaml) else {
+        return;
+    };
+    std::fs::write(site.maintenance_flag(), "").unwrap();
+    // 127.0.0.1 is trusted for the developer part, not for maintenance.
+    assert_page(&site.get("/", &[]), 503);
+    assert_page(&site.get("/healthz", &[]), 503);
+    assert_page(&site.get("/status.json", &[]), 404);
+    assert_eq!(
+        request_from(UNTRUSTED, site.port, "GET", "/", &[], "").status,
+        200
+    );
+    std::fs::remove_file(site.maintenance_flag()).unwrap();
 }
 
 /// Text the developer fragment shows, with its SSI commands removed: none

@@ -182,10 +182,20 @@ fn live_varnish_serves_our_pages_for_failed_fetches_and_origin_errors() {
 
     // Maintenance: the flag file next to the build.
     let flag = PathBuf::from(format!("{}.maintenance", dist.display()));
+    let untrusted = Some(std::net::Ipv4Addr::new(127, 0, 0, 2));
+    let visitor = |path: &str| request_from(untrusted, port, "GET", path, &[], "");
     std::fs::write(&flag, "").unwrap();
-    assert_page(&get(port, "/gone/x", &[]), 503);
-    std::fs::remove_file(&flag).unwrap();
+    assert_page(&visitor("/gone/x"), 503);
+    assert_page(&visitor("/gone/healthz"), 503);
+    // maintenance.paths reach the origin (the first backend, answering 502).
+    for path in ["/healthz", "/.well-known/acme-challenge/token-1"] {
+        let response = visitor(path);
+        assert_page(&response, 502);
+    }
+    // Staff (trusted_networks: 127.0.0.1) see the real site.
     assert_page(&get(port, "/gone/x", &[]), 404);
+    std::fs::remove_file(&flag).unwrap();
+    assert_page(&visitor("/gone/x"), 404);
 }
 
 /// nginx refuses such a directory first in `build`, so the build is moved

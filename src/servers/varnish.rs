@@ -44,6 +44,8 @@ struct Plan {
     maintenance_flag: String,
     /// Pages include `<locale>/reference.html` (`visitor_reference`).
     reference: bool,
+    maintenance_networks: Vec<crate::config::Network>,
+    maintenance_paths: Vec<String>,
 }
 
 pub fn files(input: &ServerInput) -> Result<Vec<OutputFile>> {
@@ -71,6 +73,8 @@ impl Plan {
             default_locale,
             codes,
         } = super::negotiation(input)?;
+        let (maintenance_networks, maintenance_paths) =
+            super::maintenance_bypasses(input, Server::Varnish)?;
         let dir = super::config_path(Server::Varnish, &input.pages_dir, &[])?;
         let dir = format!("{}/", dir.trim_end_matches('/'));
         Ok(Plan {
@@ -81,6 +85,8 @@ impl Plan {
             locales,
             default_locale,
             reference: input.manifest.servers.visitor_reference,
+            maintenance_networks,
+            maintenance_paths,
         })
     }
 
@@ -111,15 +117,46 @@ pub(crate) fn long_string(value: &str) -> Result<String> {
 }
 
 fn recv(plan: &Plan) -> String {
-    format!(
+    let mut out = String::new();
+    let mut bypass = Vec::new();
+    if !plan.maintenance_networks.is_empty() {
+        out.push_str(
+            "# Clients that see the real site while the maintenance switch is on\n\
+             # (maintenance.allow, else trusted_networks).\nacl errorsmith_maintenance_allow {\n",
+        );
+        for network in &plan.maintenance_networks {
+            let text = network.to_string();
+            let (address, bits) = text.split_once('/').unwrap_or((&text, ""));
+            let bits = if bits.is_empty() {
+                String::new()
+            } else {
+                format!("/{bits}")
+            };
+            let _ = writeln!(out, "    \"{address}\"{bits};");
+        }
+        out.push_str("}\n\n");
+        bypass.push("client.ip !~ errorsmith_maintenance_allow".to_string());
+    }
+    if !plan.maintenance_paths.is_empty() {
+        bypass.push(format!(
+            "req.url !~ \"{}\"",
+            super::path_regex(&plan.maintenance_paths)
+        ));
+    }
+    let condition = std::iter::once(format!("std.file_exists({})", plan.maintenance_flag))
+        .chain(bypass)
+        .collect::<Vec<_>>()
+        .join("\n        && ");
+    let _ = write!(
+        out,
         "sub vcl_recv {{\n    \
          # Only vcl_deliver sets this; a client's own is dropped.\n    \
          unset req.http.{UPSTREAM_RETRY};\n    \
          # Maintenance switch: while this file exists, every request gets\n    \
-         # the 503 page. Create it to switch on, remove it to switch off.\n    \
-         if (std.file_exists({flag})) {{\n        return (synth(503));\n    }}\n}}\n\n",
-        flag = plan.maintenance_flag
-    )
+         # the 503 page, but for maintenance.paths and maintenance.allow.\n    \
+         if ({condition}) {{\n        return (synth(503));\n    }}\n}}\n\n"
+    );
+    out
 }
 
 fn deliver(plan: &Plan) -> String {
@@ -248,6 +285,27 @@ fn negotiate(plan: &Plan, request: &str, locale: &str, format: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn hostile_maintenance_values_are_refused() {
+        let input = |paths: &[&str], allow: &[&str]| {
+            let manifest: crate::output::Manifest = serde_json::from_value(serde_json::json!({
+                "generator": "errorsmith", "version": "0", "theme": "default",
+                "developer": "hidden", "default_locale": "en", "pages": [],
+                "servers": {"url_prefix": "/_errors", "trusted_networks": [],
+                    "maintenance_paths": paths, "maintenance_allow": allow},
+            }))
+            .unwrap();
+            ServerInput {
+                manifest,
+                pages: Default::default(),
+                pages_dir: "/srv/errors".into(),
+            }
+        };
+        assert!(files(&input(&["/healthz"], &["10.0.0.0/8"])).is_ok());
+        assert!(files(&input(&["/x\") { return (pass); } #"], &[])).is_err());
+        assert!(files(&input(&[], &["\"10.0.0.0\"/8; }"])).is_err());
+    }
 
     #[test]
     fn long_strings_refuse_what_would_end_them() {

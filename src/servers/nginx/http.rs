@@ -35,6 +35,17 @@ pub(super) fn http_include(plan: &Plan) -> String {
     for network in &plan.networks {
         let _ = writeln!(out, "    {network} 1;");
     }
+    out.push_str(
+        "}\n\n# Clients that see the real site while the maintenance switch is on\n\
+         # (maintenance.allow, else trusted_networks).\n",
+    );
+    let _ = writeln!(
+        out,
+        "geo $errorsmith_maintenance_allowed {{\n    default \"\";"
+    );
+    for network in &plan.maintenance_networks {
+        let _ = writeln!(out, "    {network} 1;");
+    }
     out.push_str("}\n\n# Retry-After for the pages whose content sets retry_after.\n");
     out.push_str("map $status $errorsmith_retry_after_content {\n    default \"\";\n");
     for (code, seconds) in &plan.codes {

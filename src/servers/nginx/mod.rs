@@ -43,6 +43,9 @@ struct Plan {
     ssi: bool,
     /// Pages include `<locale>/reference.html` (`visitor_reference`).
     reference: bool,
+    /// Who and what the maintenance switch lets through.
+    maintenance_networks: Vec<Network>,
+    maintenance_paths: Vec<String>,
 }
 
 pub fn files(input: &ServerInput) -> Result<Vec<OutputFile>> {
@@ -100,7 +103,11 @@ impl Plan {
             }
             codes.insert(page.code, page.retry_after);
         }
+        let (maintenance_networks, maintenance_paths) =
+            super::maintenance_bypasses(input, Server::Nginx)?;
         Ok(Plan {
+            maintenance_networks,
+            maintenance_paths,
             prefix: input.url_prefix().to_string(),
             pages_dir: quotable_dir(&input.pages_dir)?,
             codes,
@@ -285,7 +292,13 @@ mod tests {
 
     #[test]
     fn values_that_could_inject_a_directive_are_refused() {
-        let cases: [(&str, Change); 8] = [
+        let cases: [(&str, Change); 10] = [
+            ("maintenance path", |i| {
+                i.manifest.servers.maintenance_paths = vec!["/x\") { return 200; } #".into()]
+            }),
+            ("maintenance network", |i| {
+                i.manifest.servers.maintenance_allow = vec!["0.0.0.0/0 1; }".into()]
+            }),
             ("prefix", |i| {
                 i.manifest.servers.url_prefix = "/e;return 200".into()
             }),

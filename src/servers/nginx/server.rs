@@ -47,8 +47,20 @@ pub(super) fn server_include(plan: &Plan) -> String {
          set $errorsmith_maintenance \"\";\n\
          if (-f \"{flag}\") {{\n    set $errorsmith_maintenance on;\n}}\n\
          if ($uri ~ \"^{prefix}/\") {{\n    set $errorsmith_maintenance \"\";\n}}\n\
+         {paths}\
+         # Staff (maintenance.allow, else trusted_networks) see the real site.\n\
+         if ($errorsmith_maintenance_allowed) {{\n    set $errorsmith_maintenance \"\";\n}}\n\
          if ($errorsmith_maintenance) {{\n    return 503;\n}}",
-        prefix = regex_escape(p)
+        prefix = regex_escape(p),
+        paths = if plan.maintenance_paths.is_empty() {
+            String::new()
+        } else {
+            format!(
+                "# Paths that always reach the site (maintenance.paths).\n\
+                 if ($uri ~ \"{}\") {{\n    set $errorsmith_maintenance \"\";\n}}\n",
+                super::super::path_regex(&plan.maintenance_paths)
+            )
+        }
     );
     out.push_str(&pages_location(plan, "errorsmith_format"));
     out
