@@ -138,6 +138,7 @@ pub fn render_project(project: &Project, out_dir: &Path) -> Result<Rendered> {
         pages.extend(job_pages);
         files.extend(job_files);
     }
+    files.extend(reference_files(project, &locales, &ssi));
     let manifest = Manifest::new(
         &theme.name,
         config.developer.as_str(),
@@ -212,8 +213,17 @@ fn publication_gate(
                     .values()
                     .flat_map(|s| ssi.request_fields(s))
                     .map(|field| field.value),
-            )
-            .chain([ssi.visitor_reference()]);
+            );
+        for text in markup {
+            own_ssi.extend(crate::publish::ssi_directives(&text));
+        }
+    }
+    if config.visitor_reference {
+        let locales = jobs.iter().map(|job| job.locale).collect::<BTreeSet<_>>();
+        let markup = locales
+            .into_iter()
+            .map(|locale| ssi.reference_include(&format!("{locale}/")))
+            .chain(strings.values().map(|s| ssi.reference_fragment(s)));
         for text in markup {
             own_ssi.extend(crate::publish::ssi_directives(&text));
         }
@@ -314,6 +324,26 @@ fn publication_gate(
         values,
         page_sources,
     })
+}
+
+/// `<locale>/reference.html` for every locale when `visitor_reference` is
+/// on: the label in that locale's words and the server's echo of the
+/// request id, included by the page.
+fn reference_files(project: &Project, locales: &[&str], ssi: &NginxSsi) -> Vec<OutputFile> {
+    let config = &project.config;
+    if !config.visitor_reference {
+        return Vec::new();
+    }
+    locales
+        .iter()
+        .map(|locale| {
+            let strings = project.catalog.strings_for(locale, &config.default_locale);
+            OutputFile {
+                path: format!("{locale}/{}", crate::servers::nginx::REFERENCE_FILE),
+                bytes: ssi.reference_fragment(&strings).into_bytes(),
+            }
+        })
+        .collect()
 }
 
 /// One page in one locale to render.

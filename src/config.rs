@@ -37,6 +37,28 @@ impl DeveloperMode {
     }
 }
 
+/// While the maintenance switch is on, these still reach the site.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(default, deny_unknown_fields)]
+pub struct Maintenance {
+    /// Networks that see the real site (staff testing before reopening);
+    /// absent means `trusted_networks`.
+    pub allow: Option<Vec<String>>,
+    /// URL paths that always reach the site, each with everything below
+    /// it: health checks and ACME HTTP-01 challenges.
+    #[schemars(inner(regex(pattern = r"^(/[A-Za-z0-9_.-]+)+$")))]
+    pub paths: Vec<String>,
+}
+
+impl Default for Maintenance {
+    fn default() -> Self {
+        Maintenance {
+            allow: None,
+            paths: vec!["/.well-known/acme-challenge".into(), "/healthz".into()],
+        }
+    }
+}
+
 /// The brand: its name, links and logo.
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(default, deny_unknown_fields)]
@@ -128,9 +150,12 @@ pub struct Config {
     pub allow_raw_html: bool,
     /// Networks that may see the developer part in `ssi` mode.
     pub trusted_networks: Vec<String>,
-    /// Show visitors a reference to quote to support: the server's request
-    /// id (nginx `$request_id`, Cloudflare's `cf-ray`) in the visitor part.
+    /// Show visitors a short reference ("Reference: 3f2a...") to quote to
+    /// support, where the server echoes a request id into the page (nginx
+    /// SSI, Varnish). Off by default; needs no developer part.
     pub visitor_reference: bool,
+    /// Who and what the maintenance switch lets through.
+    pub maintenance: Maintenance,
     /// Which server and edge configs `build` writes under `servers/`;
     /// absent means the five servers (nginx, haproxy, apache, caddy,
     /// lighttpd). Edge targets (cloudflare) are written only when listed.
@@ -164,6 +189,7 @@ impl Default for Config {
             visitor_reference: false,
             targets: None,
             replace_statuses: Vec::new(),
+            maintenance: Maintenance::default(),
             origin: None,
         }
     }
@@ -272,6 +298,18 @@ impl Config {
             problems.push(
                 "`targets` is empty; list the servers to write configs for, such as `[nginx, cloudflare]`, or remove the key for the default servers".into(),
             );
+        }
+        for network in self.maintenance.allow.iter().flatten() {
+            if let Err(fix) = Network::parse(network) {
+                problems.push(format!("`maintenance.allow` lists `{network}`; {fix}"));
+            }
+        }
+        for path in &self.maintenance.paths {
+            if !is_url_prefix(path) {
+                problems.push(format!(
+                    "`maintenance.paths` lists `{path}`; use a path such as `/healthz` made of letters, digits, `-`, `_`, `.` and `/`, without a trailing `/`"
+                ));
+            }
         }
         if self.site.name.chars().any(char::is_control) {
             problems.push("`site.name` contains control characters; remove them".into());

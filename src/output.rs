@@ -68,9 +68,17 @@ pub struct ServerSettings {
     pub url_prefix: String,
     /// Networks that may see the developer part (SSI mode); validated.
     pub trusted_networks: Vec<String>,
-    /// Whether pages show the request id as a reference for support.
+    /// Whether pages carry the visitor reference (`visitor_reference`);
+    /// absent in manifests written before it existed.
     #[serde(default)]
     pub visitor_reference: bool,
+    /// Networks that see the real site during maintenance; validated.
+    #[serde(default)]
+    pub maintenance_allow: Vec<String>,
+    /// Paths that reach the site during maintenance; validated by
+    /// `config::is_url_prefix`.
+    #[serde(default)]
+    pub maintenance_paths: Vec<String>,
     /// The configs `build` wrote; manifests from before targets existed
     /// had the five servers.
     #[serde(default = "crate::servers::default_targets")]
@@ -92,6 +100,12 @@ impl ServerSettings {
                 .clone()
                 .unwrap_or_else(crate::servers::default_targets),
             replace_statuses: config.replace_statuses.clone(),
+            maintenance_allow: config
+                .maintenance
+                .allow
+                .clone()
+                .unwrap_or_else(|| config.trusted_networks.clone()),
+            maintenance_paths: config.maintenance.paths.clone(),
         }
     }
 }

@@ -92,9 +92,6 @@ struct DeveloperView<'a> {
     /// The markup that stands in for the developer part in SSI mode.
     include: String,
     request_fields: Vec<RequestField>,
-    /// Server-side markup for the visitor reference (SSI builds with
-    /// `visitor_reference`), shown in the visitor part; empty otherwise.
-    reference: String,
 }
 
 /// The page as templates see it: every public field, and of the developer
@@ -147,6 +144,8 @@ struct PageView<'a> {
     colors: &'a Palette,
     css: &'a str,
     theme: &'a str,
+    /// Server markup that shows the visitor reference, or empty.
+    reference: String,
 }
 
 /// How the SSI developer part is wired, supplied by the nginx writer.
@@ -155,9 +154,11 @@ pub trait SsiMarkup {
     fn developer_include(&self, locale_dir: &str, code: u16) -> String;
     /// Request details echoed by the server inside the fragment.
     fn request_fields(&self, strings: &Strings) -> Vec<RequestField>;
-    /// The request id the server fills into the visitor part when
-    /// `visitor_reference` is on.
-    fn visitor_reference(&self) -> String;
+    /// Markup put in the page where the visitor reference goes
+    /// (`visitor_reference`): inert where the server does not process it.
+    fn reference_include(&self, locale_dir: &str) -> String;
+    /// The file that include names, holding the label and the echo.
+    fn reference_fragment(&self, strings: &Strings) -> String;
 }
 
 pub struct Renderer {
@@ -244,7 +245,12 @@ impl Renderer {
         ssi: &dyn SsiMarkup,
     ) -> Result<String> {
         let developer = self.developer_view(page, strings, locale_dir, ssi, Part::Page);
-        let context = self.context(page, strings, developer)?;
+        let reference = if self.visitor_reference {
+            ssi.reference_include(locale_dir)
+        } else {
+            String::new()
+        };
+        let context = self.context(page, strings, developer, reference)?;
         self.render_template(PAGE_TEMPLATE, &context)
     }
 
@@ -256,7 +262,7 @@ impl Renderer {
         ssi: &dyn SsiMarkup,
     ) -> Result<String> {
         let developer = self.developer_view(page, strings, "", ssi, Part::Fragment);
-        let context = self.context(page, strings, developer)?;
+        let context = self.context(page, strings, developer, String::new())?;
         self.render_template(DEVELOPER_TEMPLATE, &context)
     }
 
@@ -285,16 +291,16 @@ impl Renderer {
             } else {
                 Vec::new()
             },
-            // Only the server can fill it in, so only SSI builds carry it.
-            reference: if mode == DeveloperMode::Ssi && !fragment && self.visitor_reference {
-                ssi.visitor_reference()
-            } else {
-                String::new()
-            },
         }
     }
 
-    fn context(&self, page: &Page, strings: &Strings, developer: DeveloperView) -> Result<Context> {
+    fn context(
+        &self,
+        page: &Page,
+        strings: &Strings,
+        developer: DeveloperView,
+        reference: String,
+    ) -> Result<Context> {
         let fault_note = match page.fault {
             Fault::Server => strings.fault_server.as_deref(),
             Fault::Visitor => strings.fault_visitor.as_deref(),
@@ -323,6 +329,7 @@ impl Renderer {
             colors: &self.palette,
             css: &self.css,
             theme: &self.theme,
+            reference,
         };
         Context::from_serialize(&view)
             .map_err(|e| anyhow!("cannot prepare page {}: {e}", page.code))

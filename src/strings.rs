@@ -33,6 +33,9 @@ pub struct Strings {
     pub request_host: Option<String>,
     pub request_uri: Option<String>,
     pub upstream_status: Option<String>,
+    /// The label before the request id in the visitor part
+    /// (`visitor_reference`).
+    pub reference: Option<String>,
     /// `ltr` or `rtl`.
     pub direction: Option<String>,
 }
@@ -64,6 +67,7 @@ impl Strings {
             request_host,
             request_uri,
             upstream_status,
+            reference,
             direction
         );
         self

@@ -88,7 +88,9 @@ fn config_from_another_folder_prints_the_files_of_a_non_default_build() {
         .filter_map(|f| f.as_str()?.strip_prefix("servers/").map(str::to_string))
         .collect();
     let mut printed = Vec::new();
-    for server in ["nginx", "haproxy", "apache", "caddy", "lighttpd"] {
+    for server in [
+        "nginx", "haproxy", "apache", "caddy", "lighttpd", "traefik", "varnish",
+    ] {
         // The error for a file that does not exist lists the server's files.
         let output = errorsmith()
             .current_dir(elsewhere.path())

@@ -20,6 +20,8 @@ struct Upstreams {
     down: u16,
     slow: u16,
     failing: u16,
+    /// Answers 503 with its own `Retry-After`.
+    retrying: u16,
 }
 
 impl Default for Upstreams {
@@ -28,6 +30,7 @@ impl Default for Upstreams {
             down: free_port(),
             slow: free_port(),
             failing: free_port(),
+            retrying: free_port(),
         }
     }
 }
@@ -49,8 +52,21 @@ impl Site {
     }
 
     fn start_with(test: &str, developer: &str, upstreams: &Upstreams) -> Option<Site> {
+        Site::start_with_yaml(test, developer, upstreams, "")
+    }
+
+    /// With `yaml` appended to the fixture's errorsmith.yaml.
+    fn start_with_yaml(
+        test: &str,
+        developer: &str,
+        upstreams: &Upstreams,
+        yaml: &str,
+    ) -> Option<Site> {
         let nginx = common::require_program("nginx", test)?;
         let dir = fixture_copy("nginx");
+        let config = dir.path().join("errorsmith.yaml");
+        let text = std::fs::read_to_string(&config).unwrap();
+        std::fs::write(&config, text + yaml).unwrap();
         let dist = build(dir.path(), developer);
         let port = free_port();
         let backend_port = free_port();
@@ -143,6 +159,7 @@ http {{
         location /down/ {{ proxy_pass http://127.0.0.1:{down}; }}
         location /slow/ {{ proxy_pass http://127.0.0.1:{slow}; proxy_read_timeout 1s; }}
         location /failing/ {{ proxy_pass http://127.0.0.1:{failing}; }}
+        location /retrying/ {{ proxy_pass http://127.0.0.1:{retrying}; }}
     }}
 }}
 "#,
@@ -153,6 +170,7 @@ http {{
         down = up.down,
         slow = up.slow,
         failing = up.failing,
+        retrying = up.retrying,
     );
     let conf = dir.join("nginx.conf");
     std::fs::write(&conf, text).unwrap();
@@ -291,6 +309,11 @@ fn failing_upstreams_show_the_page_with_their_status() {
     let upstreams = Upstreams {
         slow: silent_upstream(),
         failing: failing_upstream(),
+        retrying: common::servers::failing_backend_with_headers(
+            503,
+            "Retry-After: 7\r\n",
+            "upstream's own error body",
+        ),
         ..Upstreams::default()
     };
     let Some(site) = Site::start_with(
@@ -308,6 +331,12 @@ fn failing_upstreams_show_the_page_with_their_status() {
     assert!(!unavailable.body.contains("upstream's own error body"));
     let seconds = retry_after_in_manifest(&site.dist, 503).to_string();
     assert_eq!(unavailable.header("retry-after"), Some(seconds.as_str()));
+
+    // The upstream's own Retry-After wins over the content's.
+    let retrying = site.get("/retrying/x", &[]);
+    assert_page(&retrying, 503);
+    assert!(!retrying.body.contains("upstream's own error body"));
+    assert_eq!(retrying.header("retry-after"), Some("7"));
 }
 
 #[test]
@@ -339,15 +368,47 @@ fn maintenance_flag_turns_every_request_into_the_503_page() {
     ) else {
         return;
     };
-    assert_eq!(site.get("/", &[]).status, 200);
+    let visitor = |path: &str| request_from(UNTRUSTED, site.port, "GET", path, &[], "");
+    assert_eq!(visitor("/").status, 200);
     std::fs::write(site.maintenance_flag(), "").unwrap();
-    for path in ["/", "/no/such/file", "/down/x"] {
-        let response = site.get(path, &[]);
+    for path in [
+        "/",
+        "/no/such/file",
+        "/down/x",
+        "/healthzx",
+        "/.well-known/other",
+    ] {
+        let response = visitor(path);
         assert_page(&response, 503);
         assert!(response.header("retry-after").is_some(), "{path}");
     }
-    std::fs::remove_file(site.maintenance_flag()).unwrap();
+    // maintenance.paths (default: ACME challenges, /healthz) reach the site.
+    for path in ["/healthz", "/.well-known/acme-challenge/token-1"] {
+        assert_page(&visitor(path), 404);
+    }
+    // Staff (trusted_networks, as maintenance.allow is unset) see the site.
     assert_eq!(site.get("/", &[]).status, 200);
+    std::fs::remove_file(site.maintenance_flag()).unwrap();
+    assert_eq!(visitor("/").status, 200);
+}
+
+#[test]
+fn maintenance_allow_and_paths_replace_the_defaults() {
+    let test = "maintenance_allow_and_paths_replace_the_defaults";
+    let yaml = "maintenance:\n  allow: [127.0.0.2/32]\n  paths: [/status.json]\n";
+    let Some(site) = Site::start_with_yaml(test, "hidden", &Upstreams::default(), yaml) else {
+        return;
+    };
+    std::fs::write(site.maintenance_flag(), "").unwrap();
+    // 127.0.0.1 is trusted for the developer part, not for maintenance.
+    assert_page(&site.get("/", &[]), 503);
+    assert_page(&site.get("/healthz", &[]), 503);
+    assert_page(&site.get("/status.json", &[]), 404);
+    assert_eq!(
+        request_from(UNTRUSTED, site.port, "GET", "/", &[], "").status,
+        200
+    );
+    std::fs::remove_file(site.maintenance_flag()).unwrap();
 }
 
 /// Text the developer fragment shows, with its SSI commands removed: none
@@ -549,4 +610,69 @@ fn accept_picks_the_format() {
     ] {
         assert_page(&site.get("/missing", &[("Accept", accept)]), 404);
     }
+}
+
+/// `Reference: <id>` as the visitor sees it, or None.
+fn shown_reference(body: &str) -> Option<String> {
+    let start = body.find("Reference: <code>")? + "Reference: <code>".len();
+    let end = body[start..].find("</code>")? + start;
+    Some(body[start..end].to_string())
+}
+
+#[test]
+fn visitor_reference_shows_the_request_id_to_everyone_without_the_developer_part() {
+    let test = "visitor_reference_shows_the_request_id_to_everyone_without_the_developer_part";
+    let Some(site) = Site::start_with_yaml(
+        test,
+        "hidden",
+        &Upstreams::default(),
+        "visitor_reference: true\n",
+    ) else {
+        return;
+    };
+    let mut seen = Vec::new();
+    for from in [None, UNTRUSTED] {
+        let response = request_from(from, site.port, "GET", "/missing", &[], "");
+        assert_page(&response, 404);
+        let id = shown_reference(&response.body)
+            .unwrap_or_else(|| panic!("no reference in {}", response.body));
+        assert_eq!(id.len(), 32, "{id}");
+        assert!(id.bytes().all(|b| b.is_ascii_hexdigit()), "{id}");
+        seen.push(id);
+    }
+    assert_ne!(seen[0], seen[1], "each request has its own id");
+    let german = site.get("/down/x", &[("Accept-Language", "de")]);
+    assert!(german.body.contains("Referenz: <code>"), "{}", german.body);
+
+    // The id from the ingress default backend's X-Request-ID is encoded.
+    let hostile = "<b>x</b>\"'";
+    let backend = get(
+        site.backend_port,
+        "/",
+        &[("X-Code", "404"), ("X-Request-ID", hostile)],
+    );
+    assert_page(&backend, 404);
+    assert_eq!(
+        shown_reference(&backend.body).as_deref(),
+        Some("&lt;b&gt;x&lt;/b&gt;&quot;'")
+    );
+
+    // Served without SSI, the page shows nothing of it: only a comment.
+    let raw = std::fs::read_to_string(site.dist.join("404.html")).unwrap();
+    assert!(raw.contains("<!--# include virtual=\"/_errors/en/reference.html\" -->"));
+    let visible = regex::Regex::new("(?s)<!--.*?-->")
+        .unwrap()
+        .replace_all(&raw, "");
+    assert!(!visible.contains("Reference"), "{visible}");
+}
+
+#[test]
+fn without_visitor_reference_pages_show_none() {
+    let Some(site) = Site::start("without_visitor_reference_pages_show_none", "ssi") else {
+        return;
+    };
+    let response = site.get("/missing", &[]);
+    assert_page(&response, 404);
+    assert_eq!(shown_reference(&response.body), None, "{}", response.body);
+    assert!(!site.dist.join("en/reference.html").exists());
 }

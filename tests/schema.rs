@@ -210,3 +210,30 @@ fn schema_describes_the_keys_with_their_help() {
     let output = errorsmith().arg("schema").output().unwrap();
     assert_eq!(String::from_utf8(output.stdout).unwrap(), schema("config"));
 }
+
+#[test]
+fn visitor_reference_is_a_documented_boolean_off_by_default() {
+    let schema: serde_json::Value = serde_json::from_str(&schema("config")).unwrap();
+    let key = &schema["properties"]["visitor_reference"];
+    assert_eq!(key["type"], "boolean", "{key}");
+    assert_eq!(key["default"], false, "{key}");
+    assert!(
+        key["description"]
+            .as_str()
+            .is_some_and(|d| d.contains("request id")),
+        "{key}"
+    );
+    let tmp = tempfile::tempdir().unwrap();
+    let (config, _, _) = write_schemas(tmp.path());
+    if let Some(validator) = require_program(
+        "check-jsonschema",
+        "visitor_reference_is_a_documented_boolean_off_by_default",
+    ) {
+        let bad = tmp.path().join("bad.yaml");
+        std::fs::write(&bad, "visitor_reference: \"yes\"\n").unwrap();
+        assert!(validate(&validator, &config, &bad).is_err());
+        let good = tmp.path().join("good.yaml");
+        std::fs::write(&good, "visitor_reference: true\n").unwrap();
+        validate(&validator, &config, &good).unwrap();
+    }
+}

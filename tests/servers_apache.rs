@@ -18,6 +18,7 @@ fn httpd_conf(dir: &Path, pages: &Path, port: u16, down: u16, failing: u16) -> S
         ("authz_core_module", "mod_authz_core.so"),
         ("alias_module", "mod_alias.so"),
         ("mime_module", "mod_mime.so"),
+        ("setenvif_module", "mod_setenvif.so"),
         ("headers_module", "mod_headers.so"),
         ("proxy_module", "mod_proxy.so"),
         ("proxy_http_module", "mod_proxy_http.so"),
@@ -77,6 +78,7 @@ fn live_apache_keeps_the_status_for_its_own_and_proxied_errors() {
 
     // The pages are error documents only: asked for directly, they give 403.
     assert_error_page(&apache.get("/_errors/404.html"), 403, "Forbidden", pages);
+    assert_error_page(&apache.get("/_errors/en/404.json"), 403, "Forbidden", pages);
 
     for (path, status, title) in [
         ("/missing", 404, "Not Found"),
@@ -91,7 +93,9 @@ fn live_apache_keeps_the_status_for_its_own_and_proxied_errors() {
 fn config_apache_prints_what_build_wrote_with_local_error_documents() {
     let (built, written) = assert_config_prints_what_build_wrote("apache", "apache.conf");
     assert!(written.contains(&format!("Alias /_errors/ \"{}/\"\n", built.pages.display())));
-    assert!(written.contains("ErrorDocument 404 /_errors/404.html\n"));
+    assert!(written.contains(
+        "ErrorDocument 404 /_errors/%{reqenv:ERRORSMITH_LOCALE}/404.%{reqenv:ERRORSMITH_FORMAT}\n"
+    ));
     // Apache has no status line for these: `ErrorDocument 418` fails apache2 -t.
     assert!(!written.contains("ErrorDocument 418"));
     assert!(!written.contains("ErrorDocument 425"));
@@ -113,7 +117,7 @@ fn config_apache_uses_the_url_prefix_and_refuses_one_that_could_inject() {
         .clone();
     let conf = String::from_utf8(output).unwrap();
     assert!(
-        conf.contains("ErrorDocument 503 /oops/503.html\n"),
+        conf.contains("ErrorDocument 503 /oops/%{reqenv:ERRORSMITH_LOCALE}/503."),
         "{conf}"
     );
     assert!(conf.contains("ProxyPass /oops/ !\n"), "{conf}");
@@ -125,4 +129,86 @@ fn config_apache_uses_the_url_prefix_and_refuses_one_that_could_inject() {
         .stderr(
             "error: --url-prefix `/x\nProxyPass / http://evil/` is not a plain path; use something like /_errors (letters, digits, -, _, /)\n",
         );
+}
+
+#[test]
+fn live_apache_picks_locale_and_format_like_nginx() {
+    use common::pages_service::*;
+    let test = "live_apache_picks_locale_and_format_like_nginx";
+    let Some(apache) = require_program("apache2", test) else {
+        return;
+    };
+    let dir = fixture_copy("nginx");
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let dist = dir.path().join("dist");
+    errorsmith()
+        .current_dir(dir.path())
+        .args(["build", "--out", "dist"])
+        .assert()
+        .success();
+    std::fs::create_dir(dir.path().join("www")).unwrap();
+    let port = free_port();
+    let conf = dir.path().join("httpd.conf");
+    let failing = failing_backend(502, "backend's own 502");
+    let text = httpd_conf(dir.path(), &dist, port, free_port(), failing);
+    std::fs::write(&conf, text).unwrap();
+    let mut run = std::process::Command::new(&apache);
+    run.arg("-X").arg("-f").arg(&conf);
+    let _apache = Running::start("apache2", run, port, &dir.path().join("apache.log"));
+
+    for language in GERMAN {
+        let response = get(port, "/missing", &[("Accept-Language", language)]);
+        assert_eq!(response.status, 404, "{language}");
+        assert!(
+            response.body.contains(GERMAN_404) && response.body.contains("lang=de"),
+            "{language:?} did not get German: {}",
+            response.body
+        );
+    }
+    let english = std::fs::read_to_string(dist.join("404.html")).unwrap();
+    for language in NOT_GERMAN {
+        let response = get(port, "/missing", &[("Accept-Language", language)]);
+        assert_eq!(
+            (response.status, &response.body),
+            (404, &english),
+            "{language:?}"
+        );
+    }
+    for accept in JSON {
+        let response = get(port, "/api/x", &[("Accept", accept)]);
+        assert_eq!(response.status, 502, "{accept}");
+        assert_eq!(
+            response.header("content-type"),
+            Some("application/problem+json"),
+            "{accept}"
+        );
+        let problem: serde_json::Value = serde_json::from_str(&response.body).unwrap();
+        assert_eq!(problem["status"], 502);
+    }
+    let german_text = get(
+        port,
+        "/missing",
+        &[("Accept", "text/plain"), ("Accept-Language", "de")],
+    );
+    assert_eq!(
+        german_text.header("content-type"),
+        Some("text/plain; charset=utf-8")
+    );
+    assert!(
+        german_text.body.contains(GERMAN_404),
+        "{}",
+        german_text.body
+    );
+    for accept in HTML {
+        let response = get(port, "/missing", &[("Accept", accept)]);
+        assert_eq!(
+            (response.status, &response.body),
+            (404, &english),
+            "{accept}"
+        );
+        assert_eq!(
+            response.header("content-type"),
+            Some("text/html; charset=utf-8")
+        );
+    }
 }

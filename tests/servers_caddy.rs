@@ -101,3 +101,84 @@ fn build_refuses_a_pages_directory_caddy_would_read_as_a_placeholder() {
         ));
     assert!(!out.exists());
 }
+
+#[test]
+fn live_caddy_picks_locale_and_format_like_nginx() {
+    use common::pages_service::*;
+    let test = "live_caddy_picks_locale_and_format_like_nginx";
+    let Some(program) = require_program("caddy", test) else {
+        return;
+    };
+    let dir = fixture_copy("nginx");
+    errorsmith()
+        .current_dir(dir.path())
+        .args(["build", "--out", "dist"])
+        .assert()
+        .success();
+    let dist = dir.path().join("dist");
+    let port = free_port();
+    let file = dir.path().join("Caddyfile");
+    std::fs::write(&file, caddyfile(&dist, port, free_port())).unwrap();
+    let mut run = caddy(&program, &dir.path().join("home"));
+    run.arg("run")
+        .arg("--config")
+        .arg(&file)
+        .args(["--adapter", "caddyfile"]);
+    let _caddy = Running::start("caddy", run, port, &dir.path().join("caddy.log"));
+
+    for language in GERMAN {
+        let response = get(port, "/missing", &[("Accept-Language", language)]);
+        assert_eq!(response.status, 404, "{language}");
+        assert!(
+            response.body.contains(GERMAN_404) && response.body.contains("lang=de"),
+            "{language:?} did not get German: {}",
+            response.body
+        );
+    }
+    let english = std::fs::read_to_string(dist.join("404.html")).unwrap();
+    for language in NOT_GERMAN {
+        let response = get(port, "/missing", &[("Accept-Language", language)]);
+        assert_eq!(
+            (response.status, &response.body),
+            (404, &english),
+            "{language:?}"
+        );
+    }
+    for accept in JSON {
+        let response = get(port, "/app/x", &[("Accept", accept)]);
+        assert_eq!(response.status, 502, "{accept}");
+        assert_eq!(
+            response.header("content-type"),
+            Some("application/problem+json"),
+            "{accept}"
+        );
+        let problem: serde_json::Value = serde_json::from_str(&response.body).unwrap();
+        assert_eq!(problem["status"], 502);
+    }
+    let german_text = get(
+        port,
+        "/missing",
+        &[("Accept", "text/plain"), ("Accept-Language", "de")],
+    );
+    assert_eq!(
+        german_text.header("content-type"),
+        Some("text/plain; charset=utf-8")
+    );
+    assert!(
+        german_text.body.contains(GERMAN_404),
+        "{}",
+        german_text.body
+    );
+    for accept in HTML {
+        let response = get(port, "/missing", &[("Accept", accept)]);
+        assert_eq!(
+            (response.status, &response.body),
+            (404, &english),
+            "{accept}"
+        );
+        assert_eq!(
+            response.header("content-type"),
+            Some("text/html; charset=utf-8")
+        );
+    }
+}

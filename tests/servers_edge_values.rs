@@ -119,6 +119,7 @@ fn apache_accepts_edge_values() {
         ("authz_core_module", "mod_authz_core.so"),
         ("alias_module", "mod_alias.so"),
         ("mime_module", "mod_mime.so"),
+        ("setenvif_module", "mod_setenvif.so"),
         ("headers_module", "mod_headers.so"),
         ("proxy_module", "mod_proxy.so"),
     ]

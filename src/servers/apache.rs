@@ -1,5 +1,8 @@
 //! Apache httpd 2.4: `ErrorDocument` for every code, the pages behind an
-//! `Alias`, and proxy errors replaced by them.
+//! `Alias`, and proxy errors replaced by them. `SetEnvIf` picks the locale
+//! and the format from Accept-Language and Accept with nginx's rules, and
+//! each `ErrorDocument` names its file with them (expressions in
+//! `ErrorDocument` need 2.4.13).
 
 use super::{Server, ServerInput};
 use crate::output::OutputFile;
@@ -11,8 +14,11 @@ pub fn files(input: &ServerInput) -> Result<Vec<OutputFile>> {
     // cannot be written safely.
     let raw = super::config_path(Server::Apache, &input.pages_dir, &['$'])?;
     let prefix = super::url_prefix(input)?;
-    let pages: Vec<(u16, Option<u32>)> = super::top_level_pages(input)
-        .into_iter()
+    let negotiation = super::negotiation(input)?;
+    let pages: Vec<(u16, Option<u32>)> = negotiation
+        .codes
+        .iter()
+        .copied()
         .filter(|(code, _)| knows(*code))
         .collect();
 
@@ -20,7 +26,8 @@ pub fn files(input: &ServerInput) -> Result<Vec<OutputFile>> {
         "# errorsmith error pages for Apache httpd 2.4.\n\
          # Include this file in each <VirtualHost>, before any ProxyPass line:\n\
          #     Include {file}\n\
-         # Needs mod_alias, mod_authz_core and mod_headers (a2enmod headers);\n\
+         # Needs mod_alias, mod_authz_core, mod_headers (a2enmod headers),\n\
+         # mod_mime and mod_setenvif;\n\
          # with mod_proxy, errors from backends get these pages too.\n\
          # ErrorDocument names a local path, never a URL: a URL would redirect\n\
          # and lose the status code.\n\
@@ -30,19 +37,27 @@ pub fn files(input: &ServerInput) -> Result<Vec<OutputFile>> {
          \x20   AllowOverride None\n\
          \x20   # Only as an error document: a direct request gets the 403 page.\n\
          \x20   Require expr \"-n %{{ENV:REDIRECT_STATUS}}\"\n\
-         \x20   Header always set Cache-Control \"no-store\"\n",
+         \x20   Header always set Cache-Control \"no-store\"\n\
+         \x20   Header always set Vary \"Accept, Accept-Language\"\n\
+         \x20   Header always set X-Content-Type-Options \"nosniff\"\n\
+         \x20   AddType application/problem+json .json\n\
+         \x20   AddType text/plain .txt\n\
+         \x20   AddCharset utf-8 .html .txt\n",
         file = quote(&format!("{raw}/servers/apache.conf")),
         dir = quote(raw),
         dir_slash = quote(&format!("{raw}/")),
     );
     for (code, seconds) in super::retry_afters(&pages) {
         conf.push_str(&format!(
-            "    <Files \"{code}.html\">\n        Header always set Retry-After \"{seconds}\"\n    </Files>\n"
+            "    <FilesMatch \"^{code}\\.\">\n        Header always set Retry-After \"{seconds}\"\n    </FilesMatch>\n"
         ));
     }
     conf.push_str("</Directory>\n");
+    conf.push_str(&negotiate(&negotiation));
     for (code, _) in &pages {
-        conf.push_str(&format!("ErrorDocument {code} {prefix}/{code}.html\n"));
+        conf.push_str(&format!(
+            "ErrorDocument {code} {prefix}/%{{reqenv:ERRORSMITH_LOCALE}}/{code}.%{{reqenv:ERRORSMITH_FORMAT}}\n"
+        ));
     }
     conf.push_str(&format!(
         "<IfModule proxy_module>\n\
@@ -53,6 +68,34 @@ pub fn files(input: &ServerInput) -> Result<Vec<OutputFile>> {
          </IfModule>\n"
     ));
     Ok(vec![super::text_file("servers/apache.conf", conf)])
+}
+
+/// `ERRORSMITH_LOCALE` and `ERRORSMITH_FORMAT`, set before any handler
+/// runs. SetEnvIf applies in order, so the q-value buckets go from worst
+/// to best and the best non-empty one is left; the match keeps the
+/// client's case, so it is mapped to the built tag last.
+fn negotiate(negotiation: &super::Negotiation) -> String {
+    let tags = negotiation.locales.join("|");
+    let mut out = format!(
+        "# Locale from Accept-Language, format from Accept, as nginx picks them.\n\
+         SetEnvIf Request_URI \"^\" ERRORSMITH_LOCALE={} ERRORSMITH_FORMAT=html\n",
+        negotiation.default_locale
+    );
+    for (_, q) in super::nginx::Q_BUCKETS.iter().rev() {
+        out.push_str(&format!(
+            "SetEnvIfNoCase Accept-Language \"(?:^|,)\\s*({tags})(?:-[a-z0-9]+)*{q}\\s*(?:,|$)\" ERRORSMITH_LOCALE=$1\n"
+        ));
+    }
+    for tag in &negotiation.locales {
+        out.push_str(&format!(
+            "SetEnvIfNoCase ERRORSMITH_LOCALE \"^{tag}$\" ERRORSMITH_LOCALE={tag}\n"
+        ));
+    }
+    out.push_str(
+        "SetEnvIfNoCase Accept \"^\\s*text/plain\\s*(?:;[^,]*)?$\" ERRORSMITH_FORMAT=txt\n\
+         SetEnvIfNoCase Accept \"^(?:(?!text/html).)*application/(?:problem\\+)?json\" ERRORSMITH_FORMAT=json\n",
+    );
+    out
 }
 
 /// Codes Apache 2.4 has a status line for; `ErrorDocument` with any other

@@ -5,6 +5,10 @@
 //! `Range` on the error page (an empty 404, or a 502 with part of a page),
 //! so the error route drops those request headers and the `ETag`,
 //! `Last-Modified` and `Accept-Ranges` it would send.
+//!
+//! `map` picks the locale and the format with nginx's rules. Caddy's
+//! regexes (Go RE2) have no lookahead, so "JSON before any text/html" is
+//! found as the first of the two named in Accept.
 
 use super::quote_escaping_quotes as quote;
 use super::{Server, ServerInput};
@@ -17,6 +21,7 @@ pub fn files(input: &ServerInput) -> Result<Vec<OutputFile>> {
     // at run time, and a backslash before the closing quote would escape it.
     let raw = super::config_path(Server::Caddy, &input.pages_dir, &['{', '}', '\\'])?;
     let dir = quote(raw);
+    let maps = negotiate(&super::negotiation(input)?);
     let mut retry = String::new();
     for (code, seconds) in super::retry_afters(&super::top_level_pages(input)) {
         retry.push_str(&format!(
@@ -34,14 +39,19 @@ pub fn files(input: &ServerInput) -> Result<Vec<OutputFile>> {
          # backend is down, 504 on a timeout); file_server keeps the error status,\n\
          # and conditional and range requests get the whole page.\n\
          handle_errors {{\n\
+         {maps}\
          \t@errorsmith_page file {{\n\
          \t\troot {dir}\n\
-         \t\ttry_files /{{err.status_code}}.html\n\
+         \t\ttry_files /{{errorsmith_locale}}/{{err.status_code}}.{{errorsmith_format}} /{{err.status_code}}.html\n\
          \t}}\n\
          \thandle @errorsmith_page {{\n\
          \t\troot * {dir}\n\
-         \t\trewrite * /{{err.status_code}}.html\n\
+         \t\trewrite * {{file_match.relative}}\n\
+         \t\t@errorsmith_json expression `{{errorsmith_format}} == \"json\" && {{file_match.relative}}.endsWith(\".json\")`\n\
+         \t\theader @errorsmith_json Content-Type \"application/problem+json\"\n\
          \t\theader Cache-Control \"no-store\"\n\
+         \t\theader Vary \"Accept, Accept-Language\"\n\
+         \t\theader X-Content-Type-Options \"nosniff\"\n\
          \t\trequest_header -If-None-Match\n\
          \t\trequest_header -If-Modified-Since\n\
          \t\trequest_header -If-Match\n\
@@ -58,4 +68,41 @@ pub fn files(input: &ServerInput) -> Result<Vec<OutputFile>> {
         file = quote(&format!("{raw}/servers/caddy.caddyfile")),
     );
     Ok(vec![super::text_file("servers/caddy.caddyfile", conf)])
+}
+
+/// `map`s setting `{errorsmith_locale}` and `{errorsmith_format}`: one per
+/// Accept-Language q-value bucket (the first built locale listed in it),
+/// then the best non-empty bucket; the first of JSON or HTML named in
+/// Accept, then the format. Backquoted tokens are raw in a Caddyfile.
+fn negotiate(negotiation: &super::Negotiation) -> String {
+    let tags = negotiation.locales.join("|");
+    let mut out = String::new();
+    let mut buckets = Vec::new();
+    for (name, q) in super::nginx::Q_BUCKETS {
+        out.push_str(&format!(
+            "\tmap {{header.Accept-Language}} {{errorsmith_lang_{name}}} {{\n\
+             \t\t`~(?i)(?:^|,)\\s*({tags})(?:-[a-z0-9]+)*{q}\\s*(?:,|$)` \"${{1}}\"\n\
+             \t\tdefault \"\"\n\t}}\n"
+        ));
+        buckets.push(format!("{{errorsmith_lang_{name}}}"));
+    }
+    out.push_str(&format!(
+        "\tmap \"{}\" {{errorsmith_locale}} {{\n",
+        buckets.join(",")
+    ));
+    for tag in &negotiation.locales {
+        out.push_str(&format!("\t\t`~(?i)^,*{tag}(?:,|$)` {tag}\n"));
+    }
+    out.push_str(&format!(
+        "\t\tdefault {}\n\t}}\n\
+         \tmap {{header.Accept}} {{errorsmith_first_type}} {{\n\
+         \t\t`~(?i)(application/(?:problem\\+)?json|text/html)` \"${{1}}\"\n\
+         \t\tdefault \"\"\n\t}}\n\
+         \tmap \"{{errorsmith_first_type}}|{{header.Accept}}\" {{errorsmith_format}} {{\n\
+         \t\t`~(?i)^application/` json\n\
+         \t\t`~(?i)^\\|\\s*text/plain\\s*(?:;[^,]*)?$` txt\n\
+         \t\tdefault html\n\t}}\n",
+        negotiation.default_locale
+    ));
+    out
 }

@@ -19,6 +19,8 @@ pub(crate) mod js;
 pub mod lighttpd;
 pub mod limits;
 pub mod nginx;
+pub mod traefik;
+pub mod varnish;
 
 #[derive(
     Debug,
@@ -40,6 +42,8 @@ pub enum Server {
     Apache,
     Caddy,
     Lighttpd,
+    Traefik,
+    Varnish,
     /// A Cloudflare Worker in front of the origin (opt-in via `targets`).
     Cloudflare,
     /// Envoy Gateway: ConfigMaps and a BackendTrafficPolicy (opt-in).
@@ -48,8 +52,8 @@ pub enum Server {
     Cloudfront,
 }
 
-/// What `build` writes when `targets` is absent: the servers, whose
-/// configs are a few KB and cost nothing to write. Edge targets bundle
+/// What `build` writes when `targets` is absent: the servers and proxies,
+/// whose configs are a few KB and cost nothing to write. Edge targets bundle
 /// every page again (hundreds of KB), so only a build that lists them
 /// pays for them.
 pub fn default_targets() -> Vec<Server> {
@@ -57,12 +61,14 @@ pub fn default_targets() -> Vec<Server> {
 }
 
 impl Server {
-    pub const SERVERS: [Server; 5] = [
+    pub const SERVERS: [Server; 7] = [
         Server::Nginx,
         Server::Haproxy,
         Server::Apache,
         Server::Caddy,
         Server::Lighttpd,
+        Server::Traefik,
+        Server::Varnish,
     ];
 
     pub fn name(self) -> &'static str {
@@ -75,6 +81,8 @@ impl Server {
             Server::Cloudflare => "cloudflare",
             Server::Envoy => "envoy",
             Server::Cloudfront => "cloudfront",
+            Server::Traefik => "traefik",
+            Server::Varnish => "varnish",
         }
     }
 }
@@ -153,6 +161,8 @@ pub fn files(server: Server, input: &ServerInput) -> Result<Vec<OutputFile>> {
         Server::Cloudflare => cloudflare::files(input),
         Server::Envoy => envoy::files(input),
         Server::Cloudfront => cloudfront::files(input),
+        Server::Traefik => traefik::files(input),
+        Server::Varnish => varnish::files(input),
     }
 }
 
@@ -273,6 +283,96 @@ pub fn replaced_statuses(configured: &[u16], built: &[u16]) -> Result<Vec<u16>> 
         );
     }
     Ok(codes)
+}
+
+/// The maintenance bypasses, validated: networks that see the real site
+/// and paths that always reach it.
+pub(crate) fn maintenance_bypasses(
+    input: &ServerInput,
+    server: Server,
+) -> Result<(Vec<crate::config::Network>, Vec<String>)> {
+    let settings = &input.manifest.servers;
+    let mut networks = Vec::new();
+    for network in &settings.maintenance_allow {
+        match crate::config::Network::parse(network) {
+            Ok(parsed) => networks.push(parsed),
+            Err(fix) => anyhow::bail!(
+                "maintenance network `{network}` cannot go into a {} config; {fix}",
+                server.name()
+            ),
+        }
+    }
+    for path in &settings.maintenance_paths {
+        if !crate::config::is_url_prefix(path) {
+            anyhow::bail!(
+                "maintenance path `{path}` cannot go into a {} config; use a path such as `/healthz` (letters, digits, -, _, ., /)",
+                server.name()
+            );
+        }
+    }
+    Ok((networks, settings.maintenance_paths.clone()))
+}
+
+/// A regex alternation of `paths`, each matching itself and what is
+/// below it; validated paths hold only `.` that needs escaping.
+pub(crate) fn path_regex(paths: &[String]) -> String {
+    let alternatives: Vec<String> = paths.iter().map(|p| p.replace('.', "\\.")).collect();
+    format!("^(?:{})(?:/|\\?|$)", alternatives.join("|"))
+}
+
+/// What a server that negotiates like nginx needs from the manifest.
+pub(crate) struct Negotiation {
+    /// Validated language tags, longest first, so `pt-BR` is tried before
+    /// `pt`.
+    pub locales: Vec<String>,
+    pub default_locale: String,
+    /// Top-level codes that every locale has all three formats for at
+    /// `<locale>/<code>.<ext>`, so a path built from negotiated parts
+    /// always names a file; with their Retry-After seconds.
+    pub codes: Vec<(u16, Option<u32>)>,
+}
+
+/// Page file extensions, as the negotiated format is named.
+pub(crate) const EXTENSIONS: [&str; 3] = ["html", "json", "txt"];
+
+/// [`Negotiation`] for `input`, refusing a manifest whose locales are not
+/// plain language tags (they go into regexes and paths unquoted).
+pub(crate) fn negotiation(input: &ServerInput) -> Result<Negotiation> {
+    let manifest = &input.manifest;
+    let mut locales: Vec<String> = Vec::new();
+    for tag in manifest
+        .pages
+        .iter()
+        .map(|p| &p.locale)
+        .chain([&manifest.default_locale])
+    {
+        if !crate::catalog::is_locale_tag(tag) {
+            anyhow::bail!(
+                "the manifest lists locale `{tag}`, which is not a language tag such as `en` or `pt-BR`; rebuild with `errorsmith build`"
+            );
+        }
+        if !locales.contains(tag) {
+            locales.push(tag.clone());
+        }
+    }
+    locales.sort_by(|a, b| b.len().cmp(&a.len()).then(a.cmp(b)));
+    let paths: std::collections::BTreeSet<&str> =
+        manifest.pages.iter().map(|p| p.path.as_str()).collect();
+    let codes = top_level_pages(input)
+        .into_iter()
+        .filter(|(code, _)| {
+            locales.iter().all(|locale| {
+                EXTENSIONS
+                    .iter()
+                    .all(|ext| paths.contains(format!("{locale}/{code}.{ext}").as_str()))
+            })
+        })
+        .collect();
+    Ok(Negotiation {
+        locales,
+        default_locale: manifest.default_locale.clone(),
+        codes,
+    })
 }
 
 /// A double-quoted token of a config language whose only escape is `\"`

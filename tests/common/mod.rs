@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod browser;
+pub mod pages_service;
 pub mod servers;
 
 use std::io::{Read, Write};
@@ -217,8 +218,13 @@ pub fn request_from(
     stream
         .set_read_timeout(Some(Duration::from_secs(30)))
         .unwrap();
-    let mut request =
-        format!("{method} {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n");
+    // A test that names its own Host (an unknown site) replaces ours.
+    let host = if headers.iter().any(|(n, _)| n.eq_ignore_ascii_case("host")) {
+        ""
+    } else {
+        "Host: localhost\r\n"
+    };
+    let mut request = format!("{method} {path} HTTP/1.1\r\n{host}Connection: close\r\n");
     for (name, value) in headers {
         request.push_str(&format!("{name}: {value}\r\n"));
     }

@@ -125,7 +125,15 @@ fn pages(input: &ServerInput, mode: DeveloperMode, codes: &[u16]) -> Result<Valu
                 _ => None,
             };
             let page_path = format!("{locale}/{code}.html");
-            let directives = parts::Directives::new(prefix, &locale, code);
+            let reference = input
+                .files
+                .get(&format!(
+                    "{locale}/{}",
+                    crate::servers::nginx::REFERENCE_FILE
+                ))
+                .and_then(|bytes| std::str::from_utf8(bytes).ok());
+            let directives =
+                parts::Directives::new(prefix, &locale, code).with_reference(reference);
             by_code.insert(
                 code.to_string(),
                 json!({

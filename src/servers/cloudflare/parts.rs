@@ -11,6 +11,9 @@ use serde_json::{Value, json};
 /// errorsmith's directives for one page, each with the slot it becomes.
 pub struct Directives {
     known: Vec<(String, &'static str)>,
+    /// The locale's `reference.html` (label and request-id echo), put in
+    /// place of the page's reference include by [`Directives::split`].
+    reference: Option<String>,
 }
 
 impl Directives {
@@ -19,7 +22,9 @@ impl Directives {
             url_prefix: url_prefix.to_string(),
         };
         Directives {
+            reference: None,
             known: vec![
+                (ssi.reference_include(&format!("{locale}/")), "reference"),
                 (
                     ssi.developer_include(&format!("{locale}/"), code),
                     "developer",
@@ -31,6 +36,13 @@ impl Directives {
                 (echo(UPSTREAM_STATUS_VARIABLE), "upstream"),
             ],
         }
+    }
+
+    /// With the locale's reference fragment, so the Worker shows the
+    /// reference (its request-id echo becomes the `request_id` slot).
+    pub fn with_reference(mut self, fragment: Option<&str>) -> Directives {
+        self.reference = fragment.map(str::to_string);
+        self
     }
 
     /// `text` without errorsmith's directives, for targets that cannot
@@ -63,7 +75,18 @@ impl Directives {
             if start > 0 {
                 parts.push(json!(&rest[..start]));
             }
-            parts.push(json!({ "slot": slot }));
+            match (&self.reference, *slot) {
+                (Some(fragment), "reference") => {
+                    let inner = Directives {
+                        known: self.known.clone(),
+                        reference: None,
+                    };
+                    if let Value::Array(filled) = inner.split(fragment.trim_end(), path)? {
+                        parts.extend(filled);
+                    }
+                }
+                _ => parts.push(json!({ "slot": slot })),
+            }
             rest = &tail[directive.len()..];
         }
         if !rest.is_empty() {

@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 
 /// Accept-Language buckets by q-value, best first: (name, regex for the
 /// q parameter). q=0 means "not acceptable" and is in no bucket.
-const Q_BUCKETS: [(&str, &str); 11] = [
+pub(crate) const Q_BUCKETS: [(&str, &str); 11] = [
     ("q10", r"(?:\s*;\s*q\s*=\s*1(?:\.0{0,3})?)?"),
     ("q9", r"\s*;\s*q\s*=\s*0?\.9[0-9]{0,2}"),
     ("q8", r"\s*;\s*q\s*=\s*0?\.8[0-9]{0,2}"),
@@ -35,18 +35,53 @@ pub(super) fn http_include(plan: &Plan) -> String {
     for network in &plan.networks {
         let _ = writeln!(out, "    {network} 1;");
     }
+    out.push_str(
+        "}\n\n# Clients that see the real site while the maintenance switch is on\n\
+         # (maintenance.allow, else trusted_networks).\n",
+    );
+    let _ = writeln!(
+        out,
+        "geo $errorsmith_maintenance_allowed {{\n    default \"\";"
+    );
+    for network in &plan.maintenance_networks {
+        let _ = writeln!(out, "    {network} 1;");
+    }
     out.push_str("}\n\n# Retry-After for the pages whose content sets retry_after.\n");
-    out.push_str("map $status $errorsmith_retry_after {\n    default \"\";\n");
+    out.push_str("map $status $errorsmith_retry_after_content {\n    default \"\";\n");
     for (code, seconds) in &plan.codes {
         if let Some(seconds) = seconds {
             let _ = writeln!(out, "    {code} {seconds};");
         }
     }
-    out.push_str("}\n\n");
+    out.push_str(
+        "}\n\n# The upstream's own Retry-After wins when it is seconds or an HTTP date.\n\
+         map $upstream_http_retry_after $errorsmith_retry_after {\n    \
+         default $errorsmith_retry_after_content;\n    \
+         \"~^[0-9]{1,10}$\" $upstream_http_retry_after;\n    \
+         \"~^[A-Z][a-z]{2}, [0-9]{2} [A-Z][a-z]{2} [0-9]{4} [0-9]{2}:[0-9]{2}:[0-9]{2} GMT$\" $upstream_http_retry_after;\n}\n\n",
+    );
     out.push_str(&locale_maps(plan));
     out.push_str(&format_map("http_accept", "errorsmith_format"));
-    out.push_str(&format_map("http_x_format", "errorsmith_backend_format"));
+    out.push_str(&backend_maps());
+    out.push_str(&format_map(
+        "errorsmith_backend_accept",
+        "errorsmith_backend_format",
+    ));
     out
+}
+
+/// The default backend's inputs: the code from ingress-nginx's `X-Code`,
+/// else from a path `/<code>` (Traefik's errors middleware asks for
+/// `/{status}`); the Accept header from `X-Format`, else `Accept` itself
+/// (Traefik forwards it).
+fn backend_maps() -> String {
+    "# The default backend's status: X-Code (ingress-nginx) or /<code> (Traefik).\n\
+     map \"$http_x_code:$uri\" $errorsmith_backend_code {\n    default \"\";\n    \
+     \"~^([0-9]{3}):\" $1;\n    \"~^:/([0-9]{3})$\" $1;\n}\n\n\
+     # The default backend's Accept: X-Format (ingress-nginx) or Accept (Traefik).\n\
+     map $http_x_format $errorsmith_backend_accept {\n    default $http_x_format;\n    \
+     \"\" $http_accept;\n}\n\n"
+        .to_string()
 }
 
 /// Accept-Language -> `$errorsmith_locale`, always a built locale. A regex

@@ -9,6 +9,7 @@
 
 mod backend;
 mod http;
+pub(crate) use http::Q_BUCKETS;
 mod server;
 
 use super::{Server, ServerInput};
@@ -40,6 +41,11 @@ struct Plan {
     /// Written with `Network`'s `Display`, the form nginx `geo` reads.
     networks: Vec<Network>,
     ssi: bool,
+    /// Pages include `<locale>/reference.html` (`visitor_reference`).
+    reference: bool,
+    /// Who and what the maintenance switch lets through.
+    maintenance_networks: Vec<Network>,
+    maintenance_paths: Vec<String>,
 }
 
 pub fn files(input: &ServerInput) -> Result<Vec<OutputFile>> {
@@ -97,7 +103,11 @@ impl Plan {
             }
             codes.insert(page.code, page.retry_after);
         }
+        let (maintenance_networks, maintenance_paths) =
+            super::maintenance_bypasses(input, Server::Nginx)?;
         Ok(Plan {
+            maintenance_networks,
+            maintenance_paths,
             prefix: input.url_prefix().to_string(),
             pages_dir: quotable_dir(&input.pages_dir)?,
             codes,
@@ -105,7 +115,14 @@ impl Plan {
             default_locale: manifest.default_locale.clone(),
             networks,
             ssi: manifest.developer == "ssi",
+            reference: input.manifest.servers.visitor_reference,
         })
+    }
+
+    /// Whether pages hold SSI for nginx to process: the developer include
+    /// or the visitor reference.
+    fn processes_ssi(&self) -> bool {
+        self.ssi || self.reference
     }
 
     /// The code nginx's own 494 (request header too large, sent as 400)
@@ -183,9 +200,35 @@ impl SsiMarkup for NginxSsi {
         ]
     }
 
-    fn visitor_reference(&self) -> String {
-        echo(REQUEST_ID_VARIABLE)
+    fn reference_include(&self, locale_dir: &str) -> String {
+        format!(
+            "<!--# include virtual=\"{}/{locale_dir}{REFERENCE_FILE}\" -->",
+            self.url_prefix
+        )
     }
+
+    /// The label is HTML-escaped; the id is entity-encoded by nginx (and
+    /// replaced by Varnish with its transaction id, digits only).
+    fn reference_fragment(&self, strings: &Strings) -> String {
+        let label = strings.reference.as_deref().unwrap_or("Reference");
+        format!(
+            "<p class=\"reference\">{}: <code><!--# echo var=\"{REQUEST_ID_VARIABLE}\" encoding=\"entity\" default=\"\" --></code></p>\n",
+            html_escape(label)
+        )
+    }
+}
+
+/// The file, in each locale's folder, that shows the visitor reference.
+pub const REFERENCE_FILE: &str = "reference.html";
+
+fn html_escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#39;")
+        // Varnish puts the fragment through regsub, where `\1` is special.
+        .replace('\\', "&#92;")
 }
 
 #[cfg(test)]
@@ -255,7 +298,13 @@ mod tests {
 
     #[test]
     fn values_that_could_inject_a_directive_are_refused() {
-        let cases: [(&str, Change); 8] = [
+        let cases: [(&str, Change); 10] = [
+            ("maintenance path", |i| {
+                i.manifest.servers.maintenance_paths = vec!["/x\") { return 200; } #".into()]
+            }),
+            ("maintenance network", |i| {
+                i.manifest.servers.maintenance_allow = vec!["0.0.0.0/0 1; }".into()]
+            }),
             ("prefix", |i| {
                 i.manifest.servers.url_prefix = "/e;return 200".into()
             }),

@@ -34,9 +34,9 @@ pub(super) fn server_include(plan: &Plan) -> String {
          # bodies: proxy_intercept_errors off;\n\
          proxy_intercept_errors on;\n",
     );
-    if plan.ssi {
+    if plan.processes_ssi() {
         out.push_str(&format!(
-            "\n# The request id the developer part shows.\nset ${REQUEST_ID_VARIABLE} $request_id;\n"
+            "\n# The request id the developer part and the visitor reference show.\nset ${REQUEST_ID_VARIABLE} $request_id;\n"
         ));
     }
     let flag = plan.maintenance_flag();
@@ -47,8 +47,20 @@ pub(super) fn server_include(plan: &Plan) -> String {
          set $errorsmith_maintenance \"\";\n\
          if (-f \"{flag}\") {{\n    set $errorsmith_maintenance on;\n}}\n\
          if ($uri ~ \"^{prefix}/\") {{\n    set $errorsmith_maintenance \"\";\n}}\n\
+         {paths}\
+         # Staff (maintenance.allow, else trusted_networks) see the real site.\n\
+         if ($errorsmith_maintenance_allowed) {{\n    set $errorsmith_maintenance \"\";\n}}\n\
          if ($errorsmith_maintenance) {{\n    return 503;\n}}",
-        prefix = regex_escape(p)
+        prefix = regex_escape(p),
+        paths = if plan.maintenance_paths.is_empty() {
+            String::new()
+        } else {
+            format!(
+                "# Paths that always reach the site (maintenance.paths).\n\
+                 if ($uri ~ \"{}\") {{\n    set $errorsmith_maintenance \"\";\n}}\n",
+                super::super::path_regex(&plan.maintenance_paths)
+            )
+        }
     );
     out.push_str(&pages_location(plan, "errorsmith_format"));
     out
@@ -92,7 +104,7 @@ pub(super) fn pages_location(plan: &Plan, format_variable: &str) -> String {
          add_header X-Content-Type-Options \"nosniff\" always;\n    \
          add_header Retry-After $errorsmith_retry_after always;\n"
     );
-    if plan.ssi {
+    if plan.processes_ssi() {
         out.push_str("    ssi on;\n    ssi_silent_errors on;\n");
     }
     let _ = writeln!(
@@ -108,6 +120,17 @@ pub(super) fn pages_location(plan: &Plan, format_variable: &str) -> String {
              location ~ \"^{prefix}/(?<errorsmith_fragment>[A-Za-z0-9-]+/developer/[0-9]{{3}}\\.html)$\" {{\n        \
              internal;\n        alias \"{dir}$errorsmith_fragment\";\n        ssi on;\n        ssi_silent_errors on;\n    }}",
             prefix = regex_escape(p)
+        );
+    }
+    if plan.reference {
+        let _ = writeln!(
+            out,
+            "\n    # The visitor reference, included by SSI into every page.\n    \
+             location ~ \"^{prefix}/(?<errorsmith_reference>[A-Za-z0-9-]+/{file})$\" {{\n        \
+             internal;\n        alias \"{dir}$errorsmith_reference\";\n        default_type text/html;\n        \
+             ssi on;\n        ssi_silent_errors on;\n    }}",
+            prefix = regex_escape(p),
+            file = regex_escape(super::REFERENCE_FILE)
         );
     }
     out.push_str("}\n");

@@ -1,0 +1,218 @@
+//! Varnish: the VCL errorsmith writes, included in a test VCL and served by
+//! a live `varnishd` (Debian package `varnish`) on 127.0.0.1: failed
+//! fetches, origin errors, the origin's Retry-After, negotiation and the
+//! maintenance switch.
+
+mod common;
+
+use common::pages_service::*;
+use common::servers::{failing_backend_with_headers, retry_after};
+use common::*;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+const TEST: &str = "live_varnish_serves_our_pages_for_failed_fetches_and_origin_errors";
+
+fn build(dir: &Path) -> PathBuf {
+    errorsmith()
+        .current_dir(dir)
+        .args(["build", "--out", "dist"])
+        .assert()
+        .success();
+    dir.join("dist").canonicalize().unwrap()
+}
+
+/// The test's VCL: one backend per path prefix, our include first, the
+/// site's own vcl_recv after it.
+fn test_vcl(dist: &Path, backends: &[(&str, u16)]) -> String {
+    let mut out = String::from("vcl 4.1;\n");
+    for (name, port) in backends {
+        out.push_str(&format!(
+            "backend {name} {{ .host = \"127.0.0.1\"; .port = \"{port}\"; }}\n"
+        ));
+    }
+    out.push_str(&format!(
+        "include \"{}\";\nsub vcl_recv {{\n",
+        dist.join("servers/varnish.vcl").display()
+    ));
+    for (name, _) in backends {
+        out.push_str(&format!(
+            "    if (req.url ~ \"^/{name}/\") {{ set req.backend_hint = {name}; }}\n"
+        ));
+    }
+    out.push_str("}\n");
+    out
+}
+
+fn assert_page(response: &Response, code: u16) {
+    assert_eq!(response.status, code, "{response:#?}");
+    assert!(
+        response.body.contains(&format!("Error {code}")) && response.body.contains("lang=en"),
+        "not errorsmith's English {code} page: {}",
+        response.body
+    );
+    assert_eq!(response.header("cache-control"), Some("no-store"));
+    assert_eq!(
+        response.header("content-type"),
+        Some("text/html; charset=utf-8")
+    );
+}
+
+#[test]
+fn live_varnish_serves_our_pages_for_failed_fetches_and_origin_errors() {
+    let Some(varnishd) = require_program("varnishd", TEST) else {
+        return;
+    };
+    let dir = fixture_copy("nginx");
+    let config = dir.path().join("errorsmith.yaml");
+    let yaml = std::fs::read_to_string(&config).unwrap();
+    std::fs::write(&config, yaml + "visitor_reference: true\n").unwrap();
+    let dist = build(dir.path());
+    let backends = [
+        (
+            "bad",
+            failing_backend_with_headers(502, "", "origin's own 502"),
+        ),
+        (
+            "busy",
+            failing_backend_with_headers(503, "Retry-After: 7\r\n", "origin's own 503"),
+        ),
+        (
+            "gone",
+            failing_backend_with_headers(404, "", "origin's own 404"),
+        ),
+        ("down", free_port()),
+    ];
+    let vcl = dir.path().join("test.vcl");
+    std::fs::write(&vcl, test_vcl(&dist, &backends)).unwrap();
+    let port = free_port();
+    let mut command = Command::new(&varnishd);
+    command
+        .args(["-F", "-a"])
+        .arg(format!("127.0.0.1:{port}"))
+        .arg("-f")
+        .arg(&vcl)
+        .arg("-n")
+        .arg(dir.path().join("varnish"))
+        .args(["-s", "malloc,16m", "-T", "none"]);
+    let log = dir.path().join("varnishd.log");
+    let _varnish = Running::start("varnishd", command, port, &log);
+
+    // A failed fetch (vcl_backend_error) is Varnish's 503.
+    let down = get(port, "/down/x", &[]);
+    assert_page(&down, 503);
+    assert_eq!(
+        down.header("retry-after"),
+        retry_after(&dist, 503).as_deref()
+    );
+    assert!(down.header("x-errorsmith-page").is_none(), "{down:#?}");
+
+    // Origin errors (vcl_synth), the origin's own Retry-After winning.
+    let bad = get(port, "/bad/x", &[]);
+    assert_page(&bad, 502);
+    assert_eq!(
+        bad.header("retry-after"),
+        retry_after(&dist, 502).as_deref()
+    );
+    assert!(!bad.body.contains("origin's own"));
+    assert_page(&get(port, "/gone/x", &[]), 404);
+    let busy = get(port, "/busy/x", &[]);
+    assert_page(&busy, 503);
+    assert_eq!(busy.header("retry-after"), Some("7"));
+    // A client cannot set the origin's value itself.
+    let forged = get(port, "/down/x", &[("X-Errorsmith-Retry-After", "1")]);
+    assert_eq!(
+        forged.header("retry-after"),
+        retry_after(&dist, 503).as_deref()
+    );
+
+    for language in GERMAN {
+        for path in ["/gone/x", "/down/x"] {
+            let response = get(port, path, &[("Accept-Language", language)]);
+            assert!(
+                response.body.contains("lang=de"),
+                "{path} {language:?} did not get German: {}",
+                response.body
+            );
+        }
+        let response = get(port, "/gone/x", &[("Accept-Language", language)]);
+        assert_eq!(response.status, 404, "{language}");
+        assert!(response.body.contains(GERMAN_404), "{}", response.body);
+    }
+    for language in NOT_GERMAN {
+        assert_page(&get(port, "/gone/x", &[("Accept-Language", language)]), 404);
+    }
+    for accept in JSON {
+        for (path, code) in [("/bad/x", 502), ("/down/x", 503)] {
+            let response = get(port, path, &[("Accept", accept)]);
+            assert_eq!(response.status, code, "{accept}");
+            assert_eq!(
+                response.header("content-type"),
+                Some("application/problem+json"),
+                "{accept}"
+            );
+            let problem: serde_json::Value = serde_json::from_str(&response.body).unwrap();
+            assert_eq!(problem["status"], code);
+        }
+    }
+    let text = get(
+        port,
+        "/gone/x",
+        &[("Accept", "text/plain"), ("Accept-Language", "de")],
+    );
+    assert_eq!(
+        text.header("content-type"),
+        Some("text/plain; charset=utf-8")
+    );
+    assert!(text.body.contains(GERMAN_404), "{}", text.body);
+    for accept in HTML {
+        assert_page(&get(port, "/gone/x", &[("Accept", accept)]), 404);
+    }
+
+    // The visitor reference is Varnish's transaction id, in both subs.
+    let reference = regex::Regex::new("Reference: <code>([0-9]+)</code>").unwrap();
+    for path in ["/down/x", "/bad/x"] {
+        let response = get(port, path, &[]);
+        let id = reference.captures(&response.body);
+        assert!(id.is_some(), "{path}: {}", response.body);
+        assert!(!response.body.contains("<!--#"), "{}", response.body);
+    }
+    let german = get(port, "/gone/x", &[("Accept-Language", "de")]);
+    assert!(german.body.contains("Referenz: <code>"), "{}", german.body);
+
+    // Maintenance: the flag file next to the build.
+    let flag = PathBuf::from(format!("{}.maintenance", dist.display()));
+    let untrusted = Some(std::net::Ipv4Addr::new(127, 0, 0, 2));
+    let visitor = |path: &str| request_from(untrusted, port, "GET", path, &[], "");
+    std::fs::write(&flag, "").unwrap();
+    assert_page(&visitor("/gone/x"), 503);
+    assert_page(&visitor("/gone/healthz"), 503);
+    // maintenance.paths reach the origin (the first backend, answering 502).
+    for path in ["/healthz", "/.well-known/acme-challenge/token-1"] {
+        let response = visitor(path);
+        assert_page(&response, 502);
+    }
+    // Staff (trusted_networks: 127.0.0.1) see the real site.
+    assert_page(&get(port, "/gone/x", &[]), 404);
+    std::fs::remove_file(&flag).unwrap();
+    assert_page(&visitor("/gone/x"), 404);
+}
+
+/// nginx refuses such a directory first in `build`, so the build is moved
+/// there and `config varnish` asked for its VCL.
+#[test]
+fn config_refuses_a_pages_directory_that_would_end_a_vcl_string() {
+    let tmp = tempfile::tempdir().unwrap();
+    let built = build(tmp.path());
+    let hostile = tmp.path().join("x\"}; sub vcl_recv { return (pass); }");
+    std::fs::rename(&built, &hostile).unwrap();
+    errorsmith()
+        .current_dir(tmp.path())
+        .args(["config", "varnish", "--pages"])
+        .arg(&hostile)
+        .assert()
+        .code(1)
+        .stderr(predicates::str::contains(
+            "which a Varnish VCL string cannot carry; move the pages to a path without them",
+        ));
+}
