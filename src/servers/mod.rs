@@ -96,7 +96,8 @@ pub struct ServerInput {
     pub pages: BTreeMap<String, Vec<u8>>,
     /// Absolute directory the pages are served from on the server.
     pub pages_dir: PathBuf,
-    /// Every page (all locales and formats) and SSI fragment by path, for
+    /// Every page (all locales and formats), SSI fragment and reference file
+    /// by path, for
     /// targets that carry the pages with them (the Cloudflare Worker).
     pub files: BTreeMap<String, Vec<u8>>,
 }
@@ -120,12 +121,11 @@ impl ServerInput {
             pages.insert(page.path.clone(), crate::fsx::read(&dir.join(&page.path))?);
         }
         let mut files = BTreeMap::new();
-        let bundled = manifest.pages.iter().map(|p| &p.path).chain(
-            manifest
-                .files
-                .iter()
-                .filter(|f| !f.starts_with("servers/") && f.contains("/developer/")),
-        );
+        let bundled = manifest
+            .pages
+            .iter()
+            .map(|p| &p.path)
+            .chain(manifest.files.iter().filter(|f| !f.starts_with("servers/")));
         for path in bundled {
             files.insert(path.clone(), crate::fsx::read(&dir.join(path))?);
         }
