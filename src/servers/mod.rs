@@ -96,9 +96,9 @@ pub struct ServerInput {
     pub pages: BTreeMap<String, Vec<u8>>,
     /// Absolute directory the pages are served from on the server.
     pub pages_dir: PathBuf,
-    /// Every page (all locales and formats), SSI fragment and reference file
-    /// by path, for
-    /// targets that carry the pages with them (the Cloudflare Worker).
+    /// Every page (all locales and formats), SSI fragment and reference
+    /// file by path, for targets that carry the pages with them (the
+    /// Cloudflare Worker).
     pub files: BTreeMap<String, Vec<u8>>,
 }
 
