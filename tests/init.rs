@@ -53,7 +53,10 @@ fn init_then_build_shows_the_override_and_the_custom_theme() {
     // The content override.
     assert!(not_found.contains("<h1>This page took a day off</h1>"));
     // The theme's partial override, CSS addition and replaced footer block.
-    assert!(not_found.contains("<header class=brandbar>"), "{not_found}");
+    assert!(
+        not_found.contains("<header class=\"brandbar\">"),
+        "{not_found}"
+    );
     // The name is isolated (right-to-left locales), and the logo keeps its
     // aspect ratio: no fixed square size, auto width under a max height.
     assert!(not_found.contains("<bdi>Acme Shop</bdi>"), "{not_found}");
@@ -71,7 +74,7 @@ fn init_then_build_shows_the_override_and_the_custom_theme() {
     // Other codes keep the built-in content, in the brand's theme.
     let bad_gateway = read(&out.join("502.html"));
     assert!(bad_gateway.contains("<h1>Bad Gateway</h1>"));
-    assert!(bad_gateway.contains("<header class=brandbar>"));
+    assert!(bad_gateway.contains("<header class=\"brandbar\">"));
 
     let themes = errorsmith()
         .current_dir(&project)
