@@ -62,7 +62,7 @@ fn init_then_build_shows_the_override_and_the_custom_theme() {
     assert!(not_found.contains("<bdi>Acme Shop</bdi>"), "{not_found}");
     assert!(!not_found.contains("width=32"), "{not_found}");
     assert!(not_found.contains(
-        ".brandbar img{width:auto;max-width:12rem;height:auto;max-height:2rem;display:block}"
+        ".brandbar img{display:block;max-height:2rem;max-width:12rem;width:auto;height:auto}"
     ));
     assert!(not_found.contains("data:image/svg+xml;base64,"), "logo");
     assert!(not_found.contains(".brandbar{"), "CSS addition");

@@ -31,7 +31,7 @@ fn every_builtin_locale_has_every_page_translated() {
     let english_404 = read(&out.join("en/404.html"));
     for locale in LOCALES {
         let page = read(&out.join(format!("{locale}/404.html")));
-        assert!(page.contains(&format!("lang={locale}")), "{locale}");
+        assert!(page.contains(&format!("lang=\"{locale}\"")), "{locale}");
         if locale != "en" {
             assert_ne!(page, english_404, "{locale} 404 is not translated");
             assert!(
@@ -224,7 +224,10 @@ fn the_developer_label_says_what_is_true_in_each_mode_and_locale() {
     for (locale, hidden_note, ssi_note) in DEVELOPER_NOTES {
         let page = read(&hidden.join(format!("{locale}/404.html")));
         assert!(
-            page.contains(&format!("<p class=\"note\">{hidden_note}</p>")),
+            page.contains(&format!(
+                "<p class=\"note\">{}</p>",
+                hidden_note.replace('\'', "&#39;")
+            )),
             "{locale} hidden: {page}"
         );
         // Hidden mode must never promise what only SSI does.
@@ -237,7 +240,10 @@ fn the_developer_label_says_what_is_true_in_each_mode_and_locale() {
         }
         let fragment = read(&ssi.join(format!("{locale}/developer/404.html")));
         assert!(
-            fragment.contains(&format!("<p class=\"note\">{ssi_note}</p>")),
+            fragment.contains(&format!(
+                "<p class=\"note\">{}</p>",
+                ssi_note.replace('\'', "&#39;")
+            )),
             "{locale} ssi: {fragment}"
         );
         assert!(!fragment.contains(hidden_note), "{locale}");

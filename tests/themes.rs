@@ -296,7 +296,7 @@ fn builtin_themes_have_the_accessible_basics() {
                 html.contains("<html lang=\"en\" dir=\"ltr\">"),
                 "{context}: lang"
             );
-            assert!(html.contains("name=viewport"), "{context}: viewport");
+            assert!(html.contains("name=\"viewport\""), "{context}: viewport");
             assert_eq!(html.matches("<h1").count(), 1, "{context}: one h1");
             assert_eq!(html.matches("<main").count(), 1, "{context}: one main");
             let css = stylesheet(html);
