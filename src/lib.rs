@@ -14,6 +14,7 @@ pub mod fsx;
 pub mod github;
 pub mod init;
 pub mod markdown;
+pub mod markup;
 pub mod minify;
 pub mod output;
 pub mod palette;

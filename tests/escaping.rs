@@ -61,23 +61,24 @@ const HOSTILE_SITE: &str = "codes: [404]\nsite:\n  name: \"<script>n</script> & 
 fn html_text_escapes_site_name_footer_title_and_summary() {
     let dir = project(HOSTILE_SITE, Some(HOSTILE_PAGE));
     let html = read(&built(dir.path(), &[]).join("404.html"));
-    // `<` is escaped everywhere; `&` that starts an entity too, so
-    // `&amp;` in a value shows as written; quotes are text outside tags.
+    // Markup characters and quotes stay escaped as the template wrote
+    // them (the minifier decodes nothing), so `&amp;` in a value shows as
+    // written.
     assert_eq!(
         between(&html, "<title>", "</title>"),
-        "<title>404 &lt;script>alert(1)&lt;/script> & \"q\" 'a' | &lt;script>n&lt;/script> & \"q\" 'a'</title>"
+        "<title>404 &lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;q&quot; &#39;a&#39; | &lt;script&gt;n&lt;/script&gt; &amp; &quot;q&quot; &#39;a&#39;</title>"
     );
     assert_eq!(
         between(&html, "<h1>", "</h1>"),
-        "<h1>&lt;script>alert(1)&lt;/script> & \"q\" 'a'</h1>"
+        "<h1>&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;q&quot; &#39;a&#39;</h1>"
     );
     assert_eq!(
-        between(&html, "<p class=summary>", "</p>"),
-        "<p class=summary>S &lt;b>&amp;amp; \"q\"</p>"
+        between(&html, "<p class=\"summary\">", "</p>"),
+        "<p class=\"summary\">S &lt;b&gt;&amp;amp; &quot;q&quot;</p>"
     );
     assert_eq!(
         between(&html, "<footer>", "</footer>"),
-        "<footer><bdi>F &lt;i>&amp;amp; \"q\"</bdi></footer>"
+        "<footer><bdi>F &lt;i&gt;&amp;amp; &quot;q&quot;</bdi></footer>"
     );
     assert!(!html.to_ascii_lowercase().contains("<script"), "{html}");
     assert!(!html.contains("<b>") && !html.contains("<i>"), "{html}");
@@ -90,11 +91,10 @@ fn a_quoted_attribute_holds_the_value_escaped() {
         None,
     );
     let html = read(&built(dir.path(), &["--theme", "quoted"]).join("404.html"));
-    // The minifier picks the quote the value lacks least; the value stays
-    // one attribute.
+    // Escaped as the template wrote it, the value stays one attribute.
     assert_eq!(
-        between(&html, "<p title=", ">q</p>"),
-        "<p title=\"A &#34;q&#34; & <b> 'x'\" class=quoted>q</p>"
+        between(&html, "<p class=\"quoted\"", ">q</p>"),
+        "<p class=\"quoted\" title=\"A &quot;q&quot; &amp; &lt;b&gt; &#39;x&#39;\">q</p>"
     );
 }
 
@@ -155,10 +155,9 @@ fn script_scheme_relative_and_quoted_urls_are_refused_naming_the_key() {
     assert!(!dir.path().join("dist").exists());
 }
 
-/// The CSS minifier turns the escapes errorsmith gives `site.*` values back
-/// into characters, so errorsmith writes `</` as `<\/` in the minified
-/// stylesheet: the value cannot end the `<style>` element, and the build
-/// succeeds with the value intact as CSS reads it.
+/// errorsmith gives `site.*` values in stylesheets CSS escapes, which the
+/// minifier keeps as written: the value cannot end the `<style>` element,
+/// and the build succeeds with the value intact as CSS reads it.
 #[test]
 fn a_site_name_that_would_end_the_style_element_stays_inside_it() {
     let dir = project(
@@ -168,7 +167,7 @@ fn a_site_name_that_would_end_the_style_element_stays_inside_it() {
     let html = read(&built(dir.path(), &["--theme", "stylesheet"]).join("404.html"));
     assert_eq!(
         between(&html, "<style>", "</style>"),
-        "<style>h1:before{content:\"<\\/style><script>alert(1)<\\/script>\"}</style>"
+        "<style>h1::before{content:\"\\3C \\2F style\\3E \\3C script\\3E alert\\28 1\\29 \\3C \\2F script\\3E \"}</style>"
     );
     assert_eq!(html.matches("</style").count(), 1, "{html}");
     assert!(!html.contains("<script>alert(1)</script>"), "{html}");
@@ -183,7 +182,7 @@ fn css_string_values_stay_inside_the_string() {
     let html = read(&built(dir.path(), &["--theme", "stylesheet"]).join("404.html"));
     assert_eq!(
         between(&html, "<style>", "</style>"),
-        "<style>h1:before{content:\"Tom & <Jerry> \\\"q\\\" }body{x:y}\"}</style>"
+        "<style>h1::before{content:\"Tom\\20 \\26 \\20 \\3C Jerry\\3E \\20 \\22 q\\22 \\20 \\7D body\\7B x\\3A y\\7D \"}</style>"
     );
 }
 
@@ -226,7 +225,7 @@ fn an_ssi_directive_in_the_title_is_never_live() {
         assert!(foreign.is_empty(), "{mode}: live {foreign:?}");
         let html = read(&out.join("404.html"));
         assert!(
-            html.contains("&lt;!--# include virtual=\"/etc/passwd\" -->"),
+            html.contains("&lt;!--# include virtual=&quot;/etc/passwd&quot; --&gt;"),
             "{mode}: the title is kept as text: {html}"
         );
     }
@@ -377,7 +376,7 @@ fn an_unquoted_attribute_that_would_gain_attribute_names_is_refused() {
     let output = build(dir.path(), &["--theme", "attributes"]);
     assert_eq!(output.status.code(), Some(1));
     assert!(
-        stderr(&output).contains("\n  404.html: the attribute name `&#39;x&#39;` (a value in an unquoted attribute?) that the theme `attributes` does not contain; errorsmith pages carry no script and load nothing\n"),
+        stderr(&output).contains("\n  404.html: the attribute name `&quot;q&quot;` (a value in an unquoted attribute?) that the theme `attributes` does not contain; errorsmith pages carry no script and load nothing\n"),
         "{}",
         stderr(&output)
     );

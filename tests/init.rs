@@ -53,13 +53,16 @@ fn init_then_build_shows_the_override_and_the_custom_theme() {
     // The content override.
     assert!(not_found.contains("<h1>This page took a day off</h1>"));
     // The theme's partial override, CSS addition and replaced footer block.
-    assert!(not_found.contains("<header class=brandbar>"), "{not_found}");
+    assert!(
+        not_found.contains("<header class=\"brandbar\">"),
+        "{not_found}"
+    );
     // The name is isolated (right-to-left locales), and the logo keeps its
     // aspect ratio: no fixed square size, auto width under a max height.
     assert!(not_found.contains("<bdi>Acme Shop</bdi>"), "{not_found}");
     assert!(!not_found.contains("width=32"), "{not_found}");
     assert!(not_found.contains(
-        ".brandbar img{width:auto;max-width:12rem;height:auto;max-height:2rem;display:block}"
+        ".brandbar img{display:block;max-height:2rem;max-width:12rem;width:auto;height:auto}"
     ));
     assert!(not_found.contains("data:image/svg+xml;base64,"), "logo");
     assert!(not_found.contains(".brandbar{"), "CSS addition");
@@ -71,7 +74,7 @@ fn init_then_build_shows_the_override_and_the_custom_theme() {
     // Other codes keep the built-in content, in the brand's theme.
     let bad_gateway = read(&out.join("502.html"));
     assert!(bad_gateway.contains("<h1>Bad Gateway</h1>"));
-    assert!(bad_gateway.contains("<header class=brandbar>"));
+    assert!(bad_gateway.contains("<header class=\"brandbar\">"));
 
     let themes = errorsmith()
         .current_dir(&project)

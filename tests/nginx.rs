@@ -231,7 +231,7 @@ fn retry_after_in_manifest(dist: &Path, code: u16) -> u32 {
 fn assert_page(response: &Response, code: u16) {
     assert_eq!(response.status, code, "{response:#?}");
     assert!(
-        response.body.contains(&format!("Error {code}")) && response.body.contains("lang=en"),
+        response.body.contains(&format!("Error {code}")) && response.body.contains("lang=\"en\""),
         "not errorsmith's {code} page: {}",
         response.body
     );
@@ -555,7 +555,7 @@ fn accept_language_picks_the_locale() {
         let response = site.get("/missing", &[("Accept-Language", header)]);
         assert_eq!(response.status, 404);
         assert!(
-            response.body.contains(german) && response.body.contains("lang=de"),
+            response.body.contains(german) && response.body.contains("lang=\"de\""),
             "{header:?} did not get German: {}",
             response.body
         );

@@ -534,8 +534,8 @@ fn check_build(out: &Path, mode: &str, theme: &str, documents: &[&Document]) {
             let path = format!("en/{}.html", doc.code);
             let html = std::fs::read_to_string(out.join(&path)).unwrap();
             let visitor_html = html
-                .split_once("<div class=visitor>")
-                .and_then(|(_, rest)| rest.split_once("<div class=legacy>"))
+                .split_once("<div class=\"visitor\">")
+                .and_then(|(_, rest)| rest.split_once("<div class=\"legacy\">"))
                 .map(|(visitor, _)| normalize(visitor))
                 .unwrap_or_else(|| panic!("{path}: no visitor block: {html}"));
             let leaked = found(&developer_matcher, &[visitor_html]);

@@ -11,6 +11,8 @@ pub struct Active {
     pub evidence: Vec<String>,
 }
 
+use crate::markup::{comment_end, tag_end};
+
 /// Elements that load or run something whatever their attributes.
 const ACTIVE_ELEMENTS: [&str; 8] = [
     "iframe", "frame", "frameset", "object", "embed", "applet", "base", "portal",
@@ -63,13 +65,13 @@ pub fn find(html: &str) -> Vec<Active> {
     while let Some(offset) = html[i..].find('<') {
         let at = i + offset;
         if html[at..].starts_with("<!--") {
-            let end = html[at..].find("-->").map_or(html.len(), |e| at + e + 3);
+            let end = comment_end(html, at);
             i = end;
             continue;
         }
-        let tag_end = tag_end(html, at);
-        let tag = &html[at..tag_end];
-        i = tag_end;
+        let end = tag_end(html, at);
+        let tag = &html[at..end];
+        i = end;
         let Some(name) = element_name(tag) else {
             continue;
         };
@@ -321,21 +323,6 @@ fn short(text: &str) -> String {
         out.push('…');
     }
     out.replace('\n', " ")
-}
-
-/// Index just past the `>` that closes the tag starting at `start`,
-/// skipping quoted attribute values.
-pub fn tag_end(html: &str, start: usize) -> usize {
-    let mut quote = None;
-    for (i, c) in html[start..].char_indices().skip(1) {
-        match (quote, c) {
-            (Some(q), c) if c == q => quote = None,
-            (None, '"' | '\'') => quote = Some(c),
-            (None, '>') => return start + i + 1,
-            _ => {}
-        }
-    }
-    html.len()
 }
 
 /// The lower-cased name of an opening tag, or None for closing tags and
