@@ -71,10 +71,13 @@ fn every_built_in_theme_passes() {
 fn page_over_the_budget_is_an_error_naming_the_content_file() {
     // About 10 KB: over the 8 KiB budget, under HAProxy's 15 KiB limit.
     let body = "Lorem ipsum dolor sit amet. ".repeat(360);
-    let dir = project(&[(
-        "content/404.md",
-        &format!("---\ntitle: Not Found\n---\n{body}\n"),
-    )]);
+    let dir = project(&[
+        (
+            "content/404.md",
+            &format!("---\ntitle: Not Found\n---\n{body}\n"),
+        ),
+        ("errorsmith.yaml", "locales: [en]\n"),
+    ]);
     let (code, stdout) = check(dir.path(), &[]);
     assert_eq!(code, 1, "{stdout}");
     let line = stdout

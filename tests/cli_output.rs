@@ -24,7 +24,7 @@ fn findings_project() -> tempfile::TempDir {
     project(&[
         (
             "errorsmith.yaml",
-            "site:\n  name: Acme\ncolors:\n  text: \"#aaaaaa\"\n",
+            "site:\n  name: Acme\ncolors:\n  text: \"#aaaaaa\"\nlocales: [en, eo]\n",
         ),
         (
             "pages,v1:a%/404.md",

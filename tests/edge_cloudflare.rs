@@ -203,9 +203,17 @@ fn expected_page(dist: &Path, locale: &str, code: u16, developer: &str, referenc
         regex::Regex::new(r#"<!--# if expr="\$errorsmith_developer" -->.*?<!--# endif -->"#)
             .unwrap();
     let echo = r#"<!--# echo var="errorsmith_request_id" encoding="entity" default="" -->"#;
-    assert!(include.is_match(&page) && page.contains(echo), "{page}");
+    // The page includes the locale's reference file, which holds the echo.
+    let reference_include =
+        format!(r#"<!--# include virtual="/_errors/{locale}/reference.html" -->"#);
+    let fragment = std::fs::read_to_string(dist.join(format!("{locale}/reference.html"))).unwrap();
+    assert!(
+        include.is_match(&page) && page.contains(&reference_include) && fragment.contains(echo),
+        "{page}"
+    );
     include
         .replace(&page, regex::NoExpand(developer))
+        .replace(&reference_include, fragment.trim_end())
         .replace(echo, reference)
 }
 

@@ -130,7 +130,7 @@ fn live_caddy_picks_locale_and_format_like_nginx() {
         let response = get(port, "/missing", &[("Accept-Language", language)]);
         assert_eq!(response.status, 404, "{language}");
         assert!(
-            response.body.contains(GERMAN_404) && response.body.contains("lang=de"),
+            response.body.contains(GERMAN_404) && response.body.contains("lang=\"de\""),
             "{language:?} did not get German: {}",
             response.body
         );

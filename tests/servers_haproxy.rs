@@ -119,9 +119,9 @@ fn build_fails_naming_the_page_that_does_not_fit_an_errorfile() {
         .assert()
         .code(1)
         .stderr(
-            "error: page `503.html` makes a 15719 byte HAProxy errorfile (`servers/haproxy/503.http`), \
+            "error: page `503.html` makes a 15721 byte HAProxy errorfile (`servers/haproxy/503.http`), \
              more than the 15360 bytes HAProxy can send (tune.bufsize 16384 - tune.maxrewrite 1024, headers included); \
-             shorten its content or theme by 359 bytes, leave 503 out of `codes`, or haproxy out of `targets`\n",
+             shorten its content or theme by 361 bytes, leave 503 out of `codes`, or haproxy out of `targets`\n",
         );
     // The failed build left the previous output as it was.
     let dist = project.path().join("dist");

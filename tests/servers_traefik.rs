@@ -73,7 +73,7 @@ fn wait_for_routes(port: u16) {
 fn assert_page(response: &Response, code: u16) {
     assert_eq!(response.status, code, "{response:#?}");
     assert!(
-        response.body.contains(&format!("Error {code}")) && response.body.contains("lang=en"),
+        response.body.contains(&format!("Error {code}")) && response.body.contains("lang=\"en\""),
         "not errorsmith's English {code} page: {}",
         response.body
     );
@@ -156,7 +156,7 @@ fn live_traefik_serves_our_pages_for_failed_responses() {
         let response = get(port, "/gone/x", &[("Accept-Language", language)]);
         assert_eq!(response.status, 404, "{language}");
         assert!(
-            response.body.contains(GERMAN_404) && response.body.contains("lang=de"),
+            response.body.contains(GERMAN_404) && response.body.contains("lang=\"de\""),
             "{language:?} did not get German: {}",
             response.body
         );

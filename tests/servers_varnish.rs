@@ -47,7 +47,7 @@ fn test_vcl(dist: &Path, backends: &[(&str, u16)]) -> String {
 fn assert_page(response: &Response, code: u16) {
     assert_eq!(response.status, code, "{response:#?}");
     assert!(
-        response.body.contains(&format!("Error {code}")) && response.body.contains("lang=en"),
+        response.body.contains(&format!("Error {code}")) && response.body.contains("lang=\"en\""),
         "not errorsmith's English {code} page: {}",
         response.body
     );
@@ -130,7 +130,7 @@ fn live_varnish_serves_our_pages_for_failed_fetches_and_origin_errors() {
         for path in ["/gone/x", "/down/x"] {
             let response = get(port, path, &[("Accept-Language", language)]);
             assert!(
-                response.body.contains("lang=de"),
+                response.body.contains("lang=\"de\""),
                 "{path} {language:?} did not get German: {}",
                 response.body
             );
