@@ -410,7 +410,8 @@ fn template_error(
             report.span().start_line,
             report.message()
         ),
-        _ => format!("theme `{theme}`: {error}"),
+        _ => located_reports(&error.to_string(), &origin)
+            .unwrap_or_else(|| format!("theme `{theme}`: {error}")),
     };
     let mut source = std::error::Error::source(error);
     while let Some(cause) = source {
@@ -420,9 +421,43 @@ fn template_error(
     anyhow!(message)
 }
 
+/// Tera reports checks done when templates are added (an unknown filter,
+/// test or function) as text: `error: Unknown filter `x`` and then
+/// ` --> partials/brand.html:1:33`. Each becomes `path:line: message`
+/// with the template's real path, one line each, like every other
+/// template error; None when the text holds no such report.
+fn located_reports(text: &str, origin: &dyn Fn(&str) -> String) -> Option<String> {
+    let mut found = Vec::new();
+    let mut message = None;
+    for line in text.lines() {
+        let line = line.trim();
+        if let Some(at) = line.rfind("error: ") {
+            message = Some(line[at + "error: ".len()..].to_string());
+        } else if let Some(place) = line.strip_prefix("--> ") {
+            let mut parts = place.rsplitn(3, ':');
+            let (_column, number, name) = (parts.next(), parts.next(), parts.next());
+            if let (Some(name), Some(number), Some(message)) = (name, number, message.take()) {
+                found.push(format!("{}:{number}: {message}", origin(name)));
+            }
+        }
+    }
+    (!found.is_empty()).then(|| found.join("\n"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn tera_reports_become_path_and_line() {
+        let text = "theme: error: Unknown filter `nope`\n --> partials/brand.html:1:33\n  |\n1 | <p>{{ x | nope }}</p>\n  |           ^^^^\nerror: Unknown test `odd2`\n --> page.html:4:2\n";
+        let origin = |name: &str| format!("themes/evil/{name}");
+        assert_eq!(
+            located_reports(text, &origin).unwrap(),
+            "themes/evil/partials/brand.html:1: Unknown filter `nope`\nthemes/evil/page.html:4: Unknown test `odd2`"
+        );
+        assert_eq!(located_reports("plain message", &origin), None);
+    }
 
     #[test]
     fn css_escape_leaves_nothing_that_ends_a_string_rule_or_element() {
