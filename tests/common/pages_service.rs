@@ -120,3 +120,66 @@ fn forward(mut client: TcpStream, target: u16, seen: &Heads) {
     let _ = upstream.read_to_end(&mut response);
     let _ = client.write_all(&response);
 }
+
+/// The negotiation request set against a server on `port` serving the
+/// `nginx` fixture's build in `dist`: German and default-locale HTML,
+/// JSON for a failing upstream behind `json_path`, German text, and HTML
+/// for browser-like Accept values, each with its status and type.
+pub fn assert_negotiates_like_nginx(port: u16, dist: &Path, json_path: &str) {
+    use super::get;
+    for language in GERMAN {
+        let response = get(port, "/missing", &[("Accept-Language", language)]);
+        assert_eq!(response.status, 404, "{language}");
+        assert!(
+            response.body.contains(GERMAN_404) && response.body.contains("lang=\"de\""),
+            "{language:?} did not get German: {}",
+            response.body
+        );
+    }
+    let english = std::fs::read_to_string(dist.join("404.html")).unwrap();
+    for language in NOT_GERMAN {
+        let response = get(port, "/missing", &[("Accept-Language", language)]);
+        assert_eq!(
+            (response.status, &response.body),
+            (404, &english),
+            "{language:?}"
+        );
+    }
+    for accept in JSON {
+        let response = get(port, json_path, &[("Accept", accept)]);
+        assert_eq!(response.status, 502, "{accept}");
+        assert_eq!(
+            response.header("content-type"),
+            Some("application/problem+json"),
+            "{accept}"
+        );
+        let problem: serde_json::Value = serde_json::from_str(&response.body).unwrap();
+        assert_eq!(problem["status"], 502);
+    }
+    let german_text = get(
+        port,
+        "/missing",
+        &[("Accept", "text/plain"), ("Accept-Language", "de")],
+    );
+    assert_eq!(
+        german_text.header("content-type"),
+        Some("text/plain; charset=utf-8")
+    );
+    assert!(
+        german_text.body.contains(GERMAN_404),
+        "{}",
+        german_text.body
+    );
+    for accept in HTML {
+        let response = get(port, "/missing", &[("Accept", accept)]);
+        assert_eq!(
+            (response.status, &response.body),
+            (404, &english),
+            "{accept}"
+        );
+        assert_eq!(
+            response.header("content-type"),
+            Some("text/html; charset=utf-8")
+        );
+    }
+}
