@@ -12,6 +12,7 @@
 //! - every HTML page fits the size budget.
 
 mod active;
+mod css;
 pub use active::ssi_directives;
 mod embedded;
 mod fold;
