@@ -6,6 +6,7 @@ use crate::formats::Format;
 use crate::fsx;
 
 mod staging;
+mod writer;
 use crate::publish::Published;
 use anyhow::{Context, Result, bail};
 use rayon::prelude::*;
@@ -13,6 +14,7 @@ use serde::{Deserialize, Serialize};
 pub use staging::install_signal_handler;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
+pub use writer::{Collect, Sink, Writer, Written};
 
 pub const MANIFEST: &str = "manifest.json";
 const GENERATOR: &str = "errorsmith";
@@ -150,34 +152,20 @@ impl Manifest {
 /// Replaces `target` with a directory holding exactly `files`. Leftovers
 /// of earlier builds that died are removed first; a build stopped by
 /// SIGINT or SIGTERM removes its own staging folder (see [`staging`]).
-pub fn replace_dir(target: &Path, files: &[Published]) -> Result<()> {
-    let parent = match target.parent() {
+pub fn replace_dir(target: &Path, files: &[Published]) -> Result<Written> {
+    let writer = Writer::open(target)?;
+    files
+        .par_iter()
+        .try_for_each(|file| writer.put(file.clone()))?;
+    writer.finish()
+}
+
+/// The folder `target` sits in, where its staging folder goes.
+fn parent_of(target: &Path) -> PathBuf {
+    match target.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
-    };
-    fsx::create_dir_all(&parent)?;
-    staging::remove_leftovers(&parent);
-    if target.exists() {
-        ensure_replaceable(target)?;
     }
-
-    let staging = staging::Staging::create(&parent)?;
-    let dirs: BTreeSet<&Path> = files
-        .iter()
-        .filter_map(|file| Path::new(&file.path).parent())
-        .collect();
-    for dir in dirs {
-        fsx::create_dir_all(&staging.path().join(dir))?;
-    }
-    // Thousands of small files: writing them from every core pays off on
-    // file systems where each create is a round trip.
-    files.par_iter().try_for_each(|file| {
-        if staging::stopping() {
-            bail!("interrupted");
-        }
-        fsx::write(&staging.path().join(&file.path), &file.bytes)
-    })?;
-    staging.swap_into(target)
 }
 
 /// Any version's manifest names its generator; nothing else is required,
@@ -195,7 +183,7 @@ fn written_by_errorsmith(manifest: &Path) -> bool {
 
 /// Only a directory errorsmith wrote (or an empty one) is replaced, so a
 /// mistyped `--out` cannot wipe unrelated files.
-fn ensure_replaceable(target: &Path) -> Result<()> {
+pub(crate) fn ensure_replaceable(target: &Path) -> Result<()> {
     if !target.is_dir() {
         bail!(
             "`{}` exists and is not a directory; choose another --out",

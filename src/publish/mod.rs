@@ -16,11 +16,13 @@ mod css;
 pub use active::ssi_directives;
 mod embedded;
 mod fold;
+mod runs;
 
 use crate::config::DeveloperMode;
 use crate::output::OutputFile;
-use aho_corasick::AhoCorasick;
 use anyhow::Result;
+use rayon::prelude::*;
+use runs::RunIndex;
 use std::collections::BTreeSet;
 
 /// Largest HTML page a build may publish: a few KB is what error pages
@@ -96,7 +98,7 @@ pub struct Gate {
     theme_source_lower: String,
     own_ssi: BTreeSet<String>,
     runs: Vec<DeveloperRun>,
-    matcher: Option<AhoCorasick>,
+    matcher: RunIndex,
     values: Vec<(String, String)>,
     page_sources: std::collections::HashMap<String, String>,
 }
@@ -117,13 +119,14 @@ impl Gate {
             })
             .collect();
         let mut public_runs = vec![false; candidates.len()];
-        if !candidates.is_empty() {
-            let all = AhoCorasick::new(candidates.iter().map(|(folded, _)| folded))?;
-            for text in &input.public_text {
-                for found in all.find_overlapping_iter(&fold::fold(text)) {
-                    public_runs[found.pattern().as_usize()] = true;
-                }
-            }
+        let all = RunIndex::new(
+            candidates
+                .iter()
+                .map(|(folded, _)| folded.clone())
+                .collect(),
+        );
+        for text in &input.public_text {
+            all.each_in(&fold::fold(text), |number| public_runs[number] = true);
         }
         let (patterns, runs): (Vec<String>, Vec<DeveloperRun>) = candidates
             .into_iter()
@@ -131,11 +134,7 @@ impl Gate {
             .filter(|(_, public)| !public)
             .map(|(candidate, _)| candidate)
             .unzip();
-        let matcher = if runs.is_empty() {
-            None
-        } else {
-            Some(AhoCorasick::new(patterns)?)
-        };
+        let matcher = RunIndex::new(patterns);
         Ok(Gate {
             mode: input.mode,
             theme: input.theme.to_string(),
@@ -153,8 +152,11 @@ impl Gate {
     pub fn admit_all(&self, files: Vec<OutputFile>) -> Result<Vec<Published>> {
         let mut problems = Vec::new();
         let mut admitted = Vec::with_capacity(files.len());
-        for file in files {
-            match self.admit(file) {
+        // Each file is checked on its own, so on every core; the results
+        // stay in file order, which keeps the messages the same every run.
+        let results: Vec<_> = files.into_par_iter().map(|file| self.admit(file)).collect();
+        for result in results {
+            match result {
                 Ok(published) => admitted.push(published),
                 // The top-level copy of a page fails as its locale's does.
                 Err(problem) if problems.contains(&problem) => {}
@@ -261,9 +263,8 @@ impl Gate {
     }
 
     fn developer_run_in(&self, text: &str) -> Option<&DeveloperRun> {
-        let matcher = self.matcher.as_ref()?;
-        let found = matcher.find(&fold::fold(text))?;
-        self.runs.get(found.pattern().as_usize())
+        let found = self.matcher.first_in(&fold::fold(text))?;
+        self.runs.get(found)
     }
 
     fn is_the_themes_own(&self, found: &active::Active) -> bool {

@@ -1,0 +1,425 @@
+//! `errorsmith build`: load -> render -> write.
+
+mod gate;
+mod paths;
+
+use crate::config::DeveloperMode;
+use crate::content::Page;
+use crate::formats::{self, Format};
+use crate::output::{self, Collect, Manifest, ManifestPage, OutputFile, Sink, Writer, Written};
+use crate::project::{Project, ProjectOptions};
+use crate::publish::{Gate, Published};
+use crate::render::Renderer;
+use crate::render::SsiMarkup;
+use crate::servers::ServerInput;
+use crate::servers::nginx::NginxSsi;
+use crate::strings::Strings;
+use anyhow::{Result, bail};
+use rayon::prelude::*;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone, Default)]
+pub struct BuildOptions {
+    pub project: ProjectOptions,
+    pub out_dir: PathBuf,
+}
+
+/// What a build produced.
+#[derive(Debug, Clone)]
+pub struct BuildReport {
+    pub out_dir: PathBuf,
+    pub manifest: Manifest,
+    /// `locale/code` of pages built from the default locale's content.
+    pub fallbacks: Vec<String>,
+    /// The user's files in `content/` that are not content.
+    pub skipped: Vec<String>,
+    /// The user's pages whose other locales keep the built-in text.
+    pub stock_beside_overrides: Vec<crate::catalog::StockBesideOverride>,
+    /// How many files were written and how many kept from the previous
+    /// output.
+    pub written: Written,
+}
+
+pub fn build(options: &BuildOptions) -> Result<BuildReport> {
+    output::install_signal_handler();
+    let project = Project::load(&options.project)?;
+    let out_dir = crate::project::under(&options.project.root, &options.out_dir);
+    let write_dir = paths::folder_behind(&out_dir)?;
+    paths::refuse_output_inside_inputs(&write_dir, &project)?;
+    let writer = Writer::open(&write_dir)?;
+    let rendered = render_into(&project, &paths::absolute(&write_dir), &writer)?;
+    let written = writer.finish()?;
+    Ok(BuildReport {
+        out_dir,
+        manifest: rendered.manifest,
+        fallbacks: rendered.fallbacks,
+        skipped: project.catalog.skipped.clone(),
+        stock_beside_overrides: project.stock_beside_overrides(),
+        written,
+    })
+}
+
+/// Every file of a build, in memory, admitted by the publication gate.
+pub struct Rendered {
+    pub files: Vec<Published>,
+    pub manifest: Manifest,
+    pub fallbacks: Vec<String>,
+}
+
+/// What a build reports besides its files.
+pub struct Summary {
+    pub manifest: Manifest,
+    pub fallbacks: Vec<String>,
+}
+
+/// Renders every page of the project, and the server configuration for
+/// serving them from `out_dir`, into memory; writes nothing.
+pub fn render_project(project: &Project, out_dir: &Path) -> Result<Rendered> {
+    let sink = Collect::default();
+    let summary = render_into(project, out_dir, &sink)?;
+    Ok(Rendered {
+        files: sink.into_files(),
+        manifest: summary.manifest,
+        fallbacks: summary.fallbacks,
+    })
+}
+
+/// Renders every page of the project and the server configuration for
+/// serving them from `out_dir`, passing each file through the publication
+/// gate into `sink` as soon as it is made.
+pub fn render_into(project: &Project, out_dir: &Path, sink: &dyn Sink) -> Result<Summary> {
+    let config = &project.config;
+    let theme = project.theme()?;
+    let renderer = Renderer::new(&theme, config, project.site_view()?)?;
+    if config.developer == DeveloperMode::Ssi && !renderer.has_developer_template() {
+        bail!(
+            "theme `{}` has no `{}` template, which --developer ssi needs; add one or extend the default theme",
+            theme.name,
+            crate::render::DEVELOPER_TEMPLATE
+        );
+    }
+    let ssi = NginxSsi {
+        url_prefix: config.url_prefix.clone(),
+    };
+    let default_locale = config.default_locale.as_str();
+    let codes = codes_to_build(project)?;
+    // The default locale comes first, so its pages also land at the top level.
+    let locales: Vec<&str> = project.locales.iter().map(String::as_str).collect();
+
+    let mut jobs = Vec::new();
+    let mut fallbacks = Vec::new();
+    for locale in &locales {
+        for &code in &codes {
+            let (page, fallback_from) = match project.catalog.page(locale, code) {
+                Some(page) => (page, None),
+                None => {
+                    let Some(page) = project
+                        .catalog
+                        .page(default_locale, code)
+                        .or_else(|| project.catalog.page(crate::catalog::BUILTIN_LOCALE, code))
+                    else {
+                        continue;
+                    };
+                    fallbacks.push(format!("{locale}/{code}"));
+                    (page, Some(page.locale.clone()))
+                }
+            };
+            jobs.push(Job {
+                locale,
+                page,
+                fallback_from,
+                top_level: *locale == default_locale,
+            });
+        }
+    }
+    // A fallback page keeps its own language, so strings follow the page.
+    let strings: BTreeMap<&str, Strings> = jobs
+        .iter()
+        .map(|job| job.page.locale.as_str())
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .map(|locale| (locale, project.catalog.strings_for(locale, default_locale)))
+        .collect();
+    let gate = gate::publication_gate(project, &theme, &jobs, &strings, &ssi)?;
+    let cloudflare = crate::output::ServerSettings::from_config(config)
+        .targets
+        .contains(&crate::servers::Server::Cloudflare);
+    let shared = Shared {
+        renderer: &renderer,
+        ssi: &ssi,
+        strings: &strings,
+        theme: &theme.name,
+        ssi_fragments: config.developer == DeveloperMode::Ssi,
+        gate: &gate,
+        sink,
+        keep_files: cloudflare,
+    };
+    // Rendering and minifying is where the time goes, so jobs run on every
+    // core and each file goes to the sink as it is made; results come back
+    // in job order, and the first failure in that order is reported, so
+    // the message is the same on every run whatever the threads did.
+    let results: Vec<JobOutput> = jobs
+        .par_iter()
+        .map(|job| render_job(job, &shared))
+        .collect::<Vec<Result<_>>>()
+        .into_iter()
+        .collect::<Result<_>>()?;
+    let mut problems = Problems::default();
+    let mut pages = Vec::new();
+    let mut top_level = BTreeMap::new();
+    let mut kept = BTreeMap::new();
+    let mut other_files = Vec::new();
+    for result in results {
+        pages.extend(result.pages);
+        other_files.extend(result.other_files);
+        top_level.extend(result.top_level);
+        kept.extend(result.kept);
+        problems.extend(result.problems);
+    }
+    for file in reference_files(project, &locales, &ssi) {
+        other_files.push(file.path.clone());
+        if cloudflare {
+            kept.insert(file.path.clone(), file.bytes.clone());
+        }
+        problems.publish(&gate, sink, file)?;
+    }
+    let mut manifest = Manifest::new(
+        &theme.name,
+        config.developer.as_str(),
+        default_locale,
+        pages,
+        crate::output::ServerSettings::from_config(config),
+    );
+    let server_input = ServerInput {
+        pages: top_level,
+        manifest: manifest.clone(),
+        pages_dir: out_dir.to_path_buf(),
+        files: kept,
+    };
+    let server_files = crate::servers::all_files(&server_input)?;
+    other_files.extend(server_files.iter().map(|f| f.path.clone()));
+    other_files.sort();
+    manifest.files = other_files;
+    for file in server_files {
+        problems.publish(&gate, sink, file)?;
+    }
+    problems.publish(&gate, sink, manifest.to_file())?;
+    problems.into_result()?;
+    Ok(Summary {
+        manifest,
+        fallbacks,
+    })
+}
+
+/// Violations the gate found, in the order of the files, each once (the
+/// top-level copy of a page fails as its locale's does).
+#[derive(Default)]
+struct Problems(Vec<String>);
+
+impl Problems {
+    /// Admits `file` into `sink`, or notes why not.
+    fn publish(&mut self, gate: &Gate, sink: &dyn Sink, file: OutputFile) -> Result<()> {
+        match gate.admit(file) {
+            Ok(published) => sink.put(published),
+            Err(problem) => {
+                self.add(problem);
+                Ok(())
+            }
+        }
+    }
+
+    fn add(&mut self, problem: String) {
+        if !self.0.contains(&problem) {
+            self.0.push(problem);
+        }
+    }
+
+    fn extend(&mut self, problems: Problems) {
+        for problem in problems.0 {
+            self.add(problem);
+        }
+    }
+
+    fn into_result(mut self) -> Result<()> {
+        if self.0.is_empty() {
+            return Ok(());
+        }
+        self.0.truncate(20);
+        Err(crate::error_list("build's output", self.0))
+    }
+}
+
+/// `<locale>/reference.html` for every locale when `visitor_reference` is
+/// on: the label in that locale's words and the server's echo of the
+/// request id, included by the page.
+fn reference_files(project: &Project, locales: &[&str], ssi: &NginxSsi) -> Vec<OutputFile> {
+    let config = &project.config;
+    if !config.visitor_reference {
+        return Vec::new();
+    }
+    locales
+        .iter()
+        .map(|locale| {
+            let strings = project.catalog.strings_for(locale, &config.default_locale);
+            OutputFile {
+                path: format!("{locale}/{}", crate::servers::nginx::REFERENCE_FILE),
+                bytes: ssi.reference_fragment(&strings).into_bytes(),
+            }
+        })
+        .collect()
+}
+
+/// One page in one locale to render.
+struct Job<'a> {
+    locale: &'a str,
+    page: &'a Page,
+    fallback_from: Option<String>,
+    /// Also written at the top of the output (the default locale).
+    top_level: bool,
+}
+
+/// What every job reads.
+struct Shared<'a> {
+    renderer: &'a Renderer,
+    ssi: &'a NginxSsi,
+    strings: &'a BTreeMap<&'a str, Strings>,
+    theme: &'a str,
+    ssi_fragments: bool,
+    gate: &'a Gate,
+    sink: &'a dyn Sink,
+    /// Keep a copy of every file, for a server file that bundles them all
+    /// (the Cloudflare Worker).
+    keep_files: bool,
+}
+
+/// What a job leaves once its files are in the sink.
+struct JobOutput {
+    pages: Vec<ManifestPage>,
+    /// Paths of the job's files that are not pages (developer fragments).
+    other_files: Vec<String>,
+    /// The top-level HTML page, which server configs embed or name.
+    top_level: Option<(String, Vec<u8>)>,
+    /// Every file, when [`Shared::keep_files`].
+    kept: Vec<(String, Vec<u8>)>,
+    problems: Problems,
+}
+
+/// The HTML, JSON and text files of one page, and their manifest entries.
+fn render_job(job: &Job, shared: &Shared) -> Result<JobOutput> {
+    let page = job.page;
+    let code = page.code;
+    let strings = &shared.strings[page.locale.as_str()];
+    // Fragments live only under the locale's folder, so the top-level copy
+    // of a default-locale page is the same bytes.
+    let locale_dir = format!("{}/", job.locale);
+    let theme = shared.renderer.theme();
+    let rendered = shared
+        .renderer
+        .page(page, strings, &locale_dir, shared.ssi)?;
+    let html = crate::minify::page(&rendered)
+        .map_err(|e| anyhow::anyhow!("{}: page {code} with theme `{theme}`: {e}", page.origin))?;
+    let mut files = Vec::new();
+    let mut other_files = Vec::new();
+    if shared.ssi_fragments && page.developer.html().is_some() {
+        let fragment = shared
+            .renderer
+            .developer_fragment(page, strings, shared.ssi)?;
+        let path = format!("{locale_dir}developer/{code}.html");
+        other_files.push(path.clone());
+        files.push(OutputFile {
+            path,
+            bytes: crate::minify::page(&fragment).map_err(|e| {
+                anyhow::anyhow!(
+                    "{}: developer part of {code} with theme `{theme}`: {e}",
+                    page.origin
+                )
+            })?,
+        });
+    }
+    let dirs: &[&str] = if job.top_level {
+        &["", &locale_dir]
+    } else {
+        &[&locale_dir]
+    };
+    let top_level = job
+        .top_level
+        .then(|| (format!("{code}.html"), html.clone()));
+    let outputs = [
+        (Format::Html, html),
+        (Format::Json, formats::problem_json(page)),
+        (Format::Text, formats::plain_text(page)),
+    ];
+    let mut pages = Vec::new();
+    for dir in dirs {
+        for (format, bytes) in &outputs {
+            let path = format!("{dir}{code}.{}", format.extension());
+            pages.push(ManifestPage {
+                code,
+                locale: job.locale.to_string(),
+                format: *format,
+                theme: shared.theme.to_string(),
+                path: path.clone(),
+                bytes: bytes.len(),
+                retry_after: page.retry_after,
+                fallback_from: job.fallback_from.clone(),
+            });
+            files.push(OutputFile {
+                path,
+                bytes: bytes.clone(),
+            });
+        }
+    }
+    let mut problems = Problems::default();
+    let mut kept = Vec::new();
+    for file in files {
+        if shared.keep_files {
+            kept.push((file.path.clone(), file.bytes.clone()));
+        }
+        problems.publish(shared.gate, shared.sink, file)?;
+    }
+    Ok(JobOutput {
+        pages,
+        other_files,
+        top_level,
+        kept,
+        problems,
+    })
+}
+
+fn codes_to_build(project: &Project) -> Result<Vec<u16>> {
+    let config = &project.config;
+    let available = project.catalog.codes(&config.default_locale);
+    let available = if available.is_empty() {
+        project.catalog.codes(crate::catalog::BUILTIN_LOCALE)
+    } else {
+        available
+    };
+    if config.codes.is_empty() {
+        return Ok(available);
+    }
+    let mut codes = config.codes.clone();
+    codes.sort_unstable();
+    codes.dedup();
+    for code in &codes {
+        if project
+            .catalog
+            .page(&config.default_locale, *code)
+            .is_none()
+            && project
+                .catalog
+                .page(crate::catalog::BUILTIN_LOCALE, *code)
+                .is_none()
+        {
+            let origin = config
+                .origin
+                .as_ref()
+                .map(|p| format!("{}: ", p.display()))
+                .unwrap_or_default();
+            bail!(
+                "{origin}`codes` lists {code}, but there is no content for it; add content/{code}.md or remove it from `codes`"
+            );
+        }
+    }
+    Ok(codes)
+}

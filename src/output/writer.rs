@@ -1,0 +1,227 @@
+//! Writing a build as it is rendered: each admitted file goes into the
+//! staging folder at once, so memory holds the files in flight, not the
+//! whole output. A file whose bytes the previous output already has at the
+//! same path is not written again: it is hard-linked from there when the
+//! staging folder is swapped in, and when every file is unchanged (and the
+//! previous output holds nothing else) the previous output simply stays.
+
+use super::staging::{self, Staging};
+use super::{ensure_replaceable, parent_of};
+use crate::fsx;
+use crate::publish::Published;
+use anyhow::{Result, bail};
+use rayon::prelude::*;
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, PoisonError};
+
+/// Where the files of a build go: [`Writer`] on disk, [`Collect`] in
+/// memory (`serve`, `check`).
+pub trait Sink: Sync {
+    fn put(&self, file: Published) -> Result<()>;
+}
+
+/// What a finished build did to the disk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Written {
+    /// Files written anew.
+    pub written: usize,
+    /// Files the previous output already had, byte for byte.
+    pub unchanged: usize,
+    /// True when the previous output was kept as it was.
+    pub kept_in_place: bool,
+}
+
+pub struct Writer {
+    target: PathBuf,
+    /// The previous output, when there is one.
+    previous: Option<PathBuf>,
+    staging: Staging,
+    made_dirs: Mutex<BTreeSet<PathBuf>>,
+    /// Paths whose bytes equal the previous output's.
+    unchanged: Mutex<Vec<String>>,
+    written: AtomicUsize,
+}
+
+impl Writer {
+    /// Prepares replacing `target`, refusing one errorsmith may not replace
+    /// before anything is rendered.
+    pub fn open(target: &Path) -> Result<Writer> {
+        let parent = parent_of(target);
+        fsx::create_dir_all(&parent)?;
+        staging::remove_leftovers(&parent);
+        let previous = if target.exists() {
+            ensure_replaceable(target)?;
+            Some(target.to_path_buf())
+        } else {
+            None
+        };
+        Ok(Writer {
+            target: target.to_path_buf(),
+            previous,
+            staging: Staging::create(&parent)?,
+            made_dirs: Mutex::new(BTreeSet::new()),
+            unchanged: Mutex::new(Vec::new()),
+            written: AtomicUsize::new(0),
+        })
+    }
+
+    /// The previous output, if there is one.
+    pub fn previous(&self) -> Option<&Path> {
+        self.previous.as_deref()
+    }
+
+    /// Puts the staged output in place, or keeps the previous one when the
+    /// build changed nothing.
+    pub fn finish(self) -> Result<Written> {
+        if staging::stopping() {
+            bail!("interrupted");
+        }
+        let unchanged = self
+            .unchanged
+            .into_inner()
+            .unwrap_or_else(PoisonError::into_inner);
+        let written = self.written.load(Ordering::SeqCst);
+        if let Some(previous) = &self.previous
+            && written == 0
+            && holds_exactly(previous, &unchanged)?
+        {
+            // Dropping the staging folder removes it and its lock.
+            return Ok(Written {
+                written: 0,
+                unchanged: unchanged.len(),
+                kept_in_place: true,
+            });
+        }
+        if let Some(previous) = &self.previous {
+            let staged = self.staging.path();
+            let dirs: BTreeSet<&Path> = unchanged
+                .iter()
+                .filter_map(|p| Path::new(p).parent())
+                .collect();
+            for dir in dirs {
+                fsx::create_dir_all(&staged.join(dir))?;
+            }
+            unchanged.par_iter().try_for_each(|path| {
+                if staging::stopping() {
+                    bail!("interrupted");
+                }
+                link_or_copy(&previous.join(path), &staged.join(path))
+            })?;
+        }
+        self.staging.swap_into(&self.target)?;
+        Ok(Written {
+            written,
+            unchanged: unchanged.len(),
+            kept_in_place: false,
+        })
+    }
+
+    fn ensure_dir(&self, dir: &Path) -> Result<()> {
+        let mut made = self
+            .made_dirs
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        if !made.contains(dir) {
+            fsx::create_dir_all(&self.staging.path().join(dir))?;
+            made.insert(dir.to_path_buf());
+        }
+        Ok(())
+    }
+}
+
+impl Sink for Writer {
+    fn put(&self, file: Published) -> Result<()> {
+        if staging::stopping() {
+            bail!("interrupted");
+        }
+        if let Some(previous) = &self.previous
+            && same_bytes(&previous.join(&file.path), &file.bytes)
+        {
+            self.unchanged
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .push(file.path);
+            return Ok(());
+        }
+        if let Some(dir) = Path::new(&file.path).parent() {
+            self.ensure_dir(dir)?;
+        }
+        fsx::write(&self.staging.path().join(&file.path), &file.bytes)?;
+        self.written.fetch_add(1, Ordering::SeqCst);
+        Ok(())
+    }
+}
+
+/// Keeps every file in memory, sorted by path when taken.
+#[derive(Default)]
+pub struct Collect(Mutex<Vec<Published>>);
+
+impl Collect {
+    pub fn into_files(self) -> Vec<Published> {
+        let mut files = self.0.into_inner().unwrap_or_else(PoisonError::into_inner);
+        files.sort_by(|a, b| a.path.cmp(&b.path));
+        files
+    }
+}
+
+impl Sink for Collect {
+    fn put(&self, file: Published) -> Result<()> {
+        self.0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(file);
+        Ok(())
+    }
+}
+
+/// A regular file (not a link) at `path` holding exactly `bytes`.
+fn same_bytes(path: &Path, bytes: &[u8]) -> bool {
+    match std::fs::symlink_metadata(path) {
+        Ok(meta) if meta.is_file() && meta.len() == bytes.len() as u64 => {
+            std::fs::read(path).is_ok_and(|old| old == bytes)
+        }
+        _ => false,
+    }
+}
+
+/// True when `dir` holds these files and nothing else (folders aside).
+fn holds_exactly(dir: &Path, files: &[String]) -> Result<bool> {
+    let wanted: BTreeSet<&Path> = files.iter().map(Path::new).collect();
+    let folders: BTreeSet<&Path> = wanted.iter().flat_map(|p| p.ancestors().skip(1)).collect();
+    let mut count = 0;
+    for entry in walkdir::WalkDir::new(dir).min_depth(1) {
+        let Ok(entry) = entry else {
+            return Ok(false);
+        };
+        let rel = entry.path().strip_prefix(dir).unwrap_or(entry.path());
+        if entry.file_type().is_dir() {
+            if !folders.contains(rel) {
+                return Ok(false);
+            }
+            continue;
+        }
+        if !entry.file_type().is_file() || !wanted.contains(rel) {
+            return Ok(false);
+        }
+        count += 1;
+    }
+    Ok(count == wanted.len())
+}
+
+/// The previous output's file into the staged one: a hard link shares the
+/// bytes without writing them; where links fail (another file system, a
+/// file system without them), a copy.
+fn link_or_copy(from: &Path, to: &Path) -> Result<()> {
+    if std::fs::hard_link(from, to).is_ok() {
+        return Ok(());
+    }
+    std::fs::copy(from, to).map(|_| ()).map_err(|e| {
+        anyhow::anyhow!(
+            "cannot copy `{}` to `{}`: {e}",
+            from.display(),
+            to.display()
+        )
+    })
+}
