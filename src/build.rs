@@ -8,8 +8,8 @@ use crate::project::{Project, ProjectOptions};
 use crate::publish::{DeveloperRun, Gate, GateInput, Published};
 use crate::render::Renderer;
 use crate::render::SsiMarkup;
-use crate::servers::ServerInput;
 use crate::servers::nginx::NginxSsi;
+use crate::servers::{Server, ServerInput};
 use crate::strings::Strings;
 use anyhow::{Result, bail};
 use rayon::prelude::*;
@@ -139,13 +139,24 @@ pub fn render_project(project: &Project, out_dir: &Path) -> Result<Rendered> {
         files.extend(job_files);
     }
     files.extend(reference_files(project, &locales, &ssi));
-    let manifest = Manifest::new(
+    let mut manifest = Manifest::new(
         &theme.name,
         config.developer.as_str(),
         default_locale,
         pages,
         crate::output::ServerSettings::from_config(config),
     );
+    if manifest.servers.targets.contains(&Server::Cloudflare) {
+        let top_level: Vec<&Page> = jobs
+            .iter()
+            .filter(|j| j.top_level)
+            .map(|j| j.page)
+            .collect();
+        for (entry, file) in cloudflare_pages(project, &theme, &top_level, &strings)? {
+            manifest.cloudflare_pages.push(entry);
+            files.push(file);
+        }
+    }
     let server_input = ServerInput {
         pages: files
             .iter()
@@ -154,11 +165,7 @@ pub fn render_project(project: &Project, out_dir: &Path) -> Result<Rendered> {
             .collect(),
         manifest: manifest.clone(),
         pages_dir: out_dir.to_path_buf(),
-        files: if manifest
-            .servers
-            .targets
-            .contains(&crate::servers::Server::Cloudflare)
-        {
+        files: if manifest.servers.targets.contains(&Server::Cloudflare) {
             files
                 .iter()
                 .map(|f| (f.path.clone(), f.bytes.clone()))
@@ -168,7 +175,6 @@ pub fn render_project(project: &Project, out_dir: &Path) -> Result<Rendered> {
         },
     };
     files.extend(crate::servers::all_files(&server_input)?);
-    let mut manifest = manifest;
     let page_paths: BTreeSet<&str> = manifest.pages.iter().map(|p| p.path.as_str()).collect();
     let other_files = files
         .iter()
@@ -185,6 +191,25 @@ pub fn render_project(project: &Project, out_dir: &Path) -> Result<Rendered> {
         manifest,
         fallbacks,
     })
+}
+
+/// The pages Cloudflare serves itself (hosted pages, Custom Error Rule
+/// bodies), rendered as a `strip` build renders them: Cloudflare sends them
+/// to everyone, so the developer part is never in them.
+fn cloudflare_pages(
+    project: &Project,
+    theme: &crate::theme::Theme,
+    top_level: &[&Page],
+    strings: &BTreeMap<&str, Strings>,
+) -> Result<Vec<(ManifestPage, OutputFile)>> {
+    let config = crate::config::Config {
+        developer: DeveloperMode::Strip,
+        ..project.config.clone()
+    };
+    let renderer = Renderer::new(theme, &config, project.site_view()?)?;
+    let built: Vec<u16> = top_level.iter().map(|p| p.code).collect();
+    let replaced = crate::servers::replaced_statuses(&config.replace_statuses, &built)?;
+    crate::servers::cloudflare::hosted::render(&renderer, top_level, strings, &replaced)
 }
 
 /// The gate for this build: what the theme's source holds, what errorsmith's
@@ -310,6 +335,7 @@ fn publication_gate(
             let mut paths = vec![format!("{}/{}.html", job.locale, job.page.code)];
             if job.top_level {
                 paths.push(format!("{}.html", job.page.code));
+                paths.push(crate::servers::cloudflare::hosted::rule_path(job.page.code));
             }
             paths.into_iter().map(move |path| (path, source.clone()))
         })
@@ -323,6 +349,7 @@ fn publication_gate(
         public_text,
         values,
         page_sources,
+        visitor_reference: config.visitor_reference,
     })
 }
 

@@ -12,6 +12,7 @@
 //! - every HTML page fits the size budget.
 
 mod active;
+mod cloudflare;
 mod css;
 pub use active::ssi_directives;
 mod embedded;
@@ -59,6 +60,13 @@ enum Kind {
     /// errorfiles are (a page sent as it is), the rest as a server config.
     /// See [`Gate::admit_envoy`].
     EnvoyResources,
+    /// A page Cloudflare serves itself (`servers/cloudflare/pages/`): a
+    /// page that never carries the developer part, whatever the mode, and
+    /// only the Cloudflare tokens errorsmith put there.
+    CloudflarePage,
+    /// The Custom Error Rules: each rule's content is checked as a
+    /// [`Kind::CloudflarePage`], the rest as a server config.
+    CloudflareRules,
 }
 
 /// Where a run of developer text came from, for messages.
@@ -87,6 +95,9 @@ pub struct GateInput<'a> {
     pub values: Vec<(String, String)>,
     /// HTML page path -> `content/404.md: page 404 (en)`, for messages.
     pub page_sources: std::collections::HashMap<String, String>,
+    /// Whether pages show the visitor reference, so Cloudflare's pages
+    /// must hold its `::RAY_ID::` token.
+    pub visitor_reference: bool,
 }
 
 pub struct Gate {
@@ -99,6 +110,7 @@ pub struct Gate {
     matcher: Option<AhoCorasick>,
     values: Vec<(String, String)>,
     page_sources: std::collections::HashMap<String, String>,
+    visitor_reference: bool,
 }
 
 impl Gate {
@@ -146,6 +158,7 @@ impl Gate {
             matcher,
             values: input.values,
             page_sources: input.page_sources,
+            visitor_reference: input.visitor_reference,
         })
     }
 
@@ -182,6 +195,8 @@ impl Gate {
             }
             Kind::EdgeBundle => self.admit_bundle(&file)?,
             Kind::EnvoyResources => self.admit_envoy(&file)?,
+            Kind::CloudflarePage => self.admit_cloudflare_page(&file)?,
+            Kind::CloudflareRules => self.admit_cloudflare_rules(&file)?,
             kind => self.check(kind, &file.path, &file.path, &file.bytes)?,
         }
         Ok(Published {
@@ -207,7 +222,7 @@ impl Gate {
                 c as u32
             ));
         }
-        if kind == Kind::Page && bytes.len() > PAGE_BUDGET {
+        if matches!(kind, Kind::Page | Kind::CloudflarePage) && bytes.len() > PAGE_BUDGET {
             let source = self
                 .page_sources
                 .get(source)
@@ -225,11 +240,14 @@ impl Gate {
                 "{path}: would publish the developer part of {} (\"{}\"), which {}; the theme `{}` puts it there: render the developer part only through `developer.html` in the developer slot",
                 run.origin,
                 short(&run.text),
-                self.where_developer_text_belongs(),
+                self.where_developer_text_belongs(kind),
                 self.theme
             ));
         }
-        if matches!(kind, Kind::Page | Kind::Fragment | Kind::Errorfile) {
+        if matches!(
+            kind,
+            Kind::Page | Kind::Fragment | Kind::Errorfile | Kind::CloudflarePage
+        ) {
             for found in active::find(&text) {
                 if !self.is_the_themes_own(&found) {
                     return Err(format!(
@@ -245,6 +263,9 @@ impl Gate {
     }
 
     fn may_carry_developer_text(&self, kind: Kind) -> bool {
+        if kind == Kind::CloudflarePage {
+            return false;
+        }
         match self.mode {
             DeveloperMode::Strip => false,
             DeveloperMode::Hidden => matches!(kind, Kind::Page | Kind::Errorfile),
@@ -252,7 +273,10 @@ impl Gate {
         }
     }
 
-    fn where_developer_text_belongs(&self) -> &'static str {
+    fn where_developer_text_belongs(&self, kind: Kind) -> &'static str {
+        if kind == Kind::CloudflarePage {
+            return "Cloudflare serves to everyone, so its pages never carry it";
+        }
         match self.mode {
             DeveloperMode::Strip => "--developer strip leaves out of every file",
             DeveloperMode::Hidden => "belongs only in the HTML pages",
@@ -311,6 +335,10 @@ fn kind_of(path: &str, mode: DeveloperMode) -> Kind {
         Kind::EdgeBundle
     } else if path == crate::servers::envoy::FILE {
         Kind::EnvoyResources
+    } else if path == crate::servers::cloudflare::rules::FILE {
+        Kind::CloudflareRules
+    } else if path.starts_with(crate::servers::cloudflare::hosted::DIR) && name.ends_with(".html") {
+        Kind::CloudflarePage
     } else if path.starts_with("servers/haproxy/") && name.ends_with(".http") {
         Kind::Errorfile
     } else if path.starts_with("servers/") {
@@ -368,6 +396,7 @@ mod tests {
                 "content/de/404.md: page 404 (de)".to_string(),
             )]
             .into(),
+            visitor_reference: false,
         })
         .unwrap()
     }

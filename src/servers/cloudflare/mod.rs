@@ -9,7 +9,9 @@
 //! bundled as text parts and slot markers, cut at errorsmith's own SSI
 //! directives; any other directive stops the build.
 
+pub mod hosted;
 pub(crate) mod parts;
+pub mod rules;
 
 use super::ServerInput;
 use crate::config::{DeveloperMode, Network};
@@ -63,11 +65,13 @@ pub fn files(input: &ServerInput) -> Result<Vec<OutputFile>> {
         "pages": pages(input, mode, &built)?,
     });
     let bundle = format!("{DATA_PREFIX}{}{DATA_SUFFIX}", super::js::literal(&data));
-    Ok(vec![
+    let mut files = vec![
         super::text_file(WRANGLER, wrangler_toml()),
         super::text_file(WORKER, WORKER_SOURCE.to_string()),
         super::text_file(DATA, bundle),
-    ])
+    ];
+    files.extend(rules::file(input)?);
+    Ok(files)
 }
 
 /// Built locales, longest first, so `pt-BR` is tried before `pt`.
