@@ -44,7 +44,8 @@ pub enum Server {
     Lighttpd,
     Traefik,
     Varnish,
-    /// A Cloudflare Worker in front of the origin (opt-in via `targets`).
+    /// Cloudflare: a Worker in front of the origin, and hosted error pages
+    /// and Custom Error Rules for zones without one (opt-in via `targets`).
     Cloudflare,
     /// Envoy Gateway: ConfigMaps and a BackendTrafficPolicy (opt-in).
     Envoy,

@@ -8,6 +8,10 @@
 //! details and the visitor reference from the request. So a page is
 //! bundled as text parts and slot markers, cut at errorsmith's own SSI
 //! directives; any other directive stops the build.
+//!
+//! For zones without a Worker, the same target writes the pages Cloudflare
+//! serves itself ([`hosted`], rendered by the build) and the Custom Error
+//! Rules that send them ([`rules`]).
 
 pub mod hosted;
 pub(crate) mod parts;
