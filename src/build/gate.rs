@@ -1,0 +1,154 @@
+//! The publication gate of one build: what the theme's source holds, what
+//! errorsmith's SSI writer adds, and what of the content is the developer
+//! part (see [`crate::publish`]).
+
+use super::Job;
+use crate::config::DeveloperMode;
+use crate::project::Project;
+use crate::publish::{DeveloperRun, Gate, GateInput};
+use crate::render::SsiMarkup;
+use crate::servers::nginx::NginxSsi;
+use crate::strings::Strings;
+use anyhow::Result;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// The gate for this build: what the theme's source holds, what errorsmith's
+/// SSI writer adds, and what of the content is the developer part.
+pub(super) fn publication_gate(
+    project: &Project,
+    theme: &crate::theme::Theme,
+    jobs: &[Job],
+    strings: &BTreeMap<&str, Strings>,
+    ssi: &NginxSsi,
+) -> Result<Gate> {
+    let config = &project.config;
+    let theme_sources: Vec<&str> = theme
+        .files
+        .values()
+        .chain(theme.ancestors.iter().flat_map(|(_, files)| files.values()))
+        .filter_map(|file| file.text().ok())
+        .collect();
+    let mut own_ssi = BTreeSet::new();
+    if config.developer == DeveloperMode::Ssi {
+        let markup = jobs
+            .iter()
+            .map(|job| ssi.developer_include(&format!("{}/", job.locale), job.page.code))
+            .chain(
+                strings
+                    .values()
+                    .flat_map(|s| ssi.request_fields(s))
+                    .map(|field| field.value),
+            );
+        for text in markup {
+            own_ssi.extend(crate::publish::ssi_directives(&text));
+        }
+    }
+    if config.visitor_reference {
+        let locales = jobs.iter().map(|job| job.locale).collect::<BTreeSet<_>>();
+        let markup = locales
+            .into_iter()
+            .map(|locale| ssi.reference_include(&format!("{locale}/")))
+            .chain(strings.values().map(|s| ssi.reference_fragment(s)));
+        for text in markup {
+            own_ssi.extend(crate::publish::ssi_directives(&text));
+        }
+    }
+    let pages = project.catalog.pages.values();
+    let developer_runs = pages
+        .clone()
+        .flat_map(|page| {
+            page.developer.runs().iter().map(|text| DeveloperRun {
+                text: text.clone(),
+                origin: page.origin.clone(),
+            })
+        })
+        .collect();
+    let strings_text: Vec<String> = strings
+        .values()
+        .map(|s| serde_json::to_string(s).unwrap_or_default())
+        .collect();
+    let site = &config.site;
+    let config_file = config
+        .origin
+        .as_ref()
+        .map_or_else(|| "the defaults".to_string(), |p| p.display().to_string());
+    let mut values: Vec<(String, String)> = [
+        ("site.name", Some(&site.name)),
+        ("site.home_url", Some(&site.home_url)),
+        ("site.status_url", site.status_url.as_ref()),
+        ("site.support_url", site.support_url.as_ref()),
+        ("site.footer", site.footer.as_ref()),
+    ]
+    .into_iter()
+    .filter_map(|(key, value)| Some((format!("`{key}` in {config_file}"), value?.clone())))
+    .collect();
+    for (locale, words) in strings {
+        if let Ok(serde_json::Value::Object(map)) = serde_json::to_value(words) {
+            for (key, value) in map {
+                if let serde_json::Value::String(value) = value {
+                    values.push((
+                        format!("`{key}` in the `{locale}` strings (strings.yaml)"),
+                        value,
+                    ));
+                }
+            }
+        }
+    }
+    let site_values: Vec<String> = values.iter().map(|(_, v)| v.clone()).collect();
+    let mut public_text: Vec<&str> = theme_sources.clone();
+    public_text.extend(site_values.iter().map(String::as_str));
+    public_text.extend(strings_text.iter().map(String::as_str));
+    for page in pages {
+        public_text.extend([
+            page.title.as_str(),
+            page.summary.as_str(),
+            page.visitor_html.as_str(),
+            page.visitor_text.as_str(),
+        ]);
+        values.push((format!("`title` in {}", page.origin), page.title.clone()));
+        values.push((
+            format!("`summary` in {}", page.origin),
+            page.summary.clone(),
+        ));
+        values.push((
+            format!("`extra` in {}", page.origin),
+            serde_json::to_string(&page.extra).unwrap_or_default(),
+        ));
+        values.push((
+            format!("the text of {}", page.origin),
+            page.visitor_html.clone(),
+        ));
+        if let Some(html) = page.developer.html() {
+            values.push((
+                format!("the developer part of {}", page.origin),
+                html.to_string(),
+            ));
+        }
+    }
+    let page_sources = jobs
+        .iter()
+        .flat_map(|job| {
+            let source = format!(
+                "{}: page {} ({})",
+                job.page.origin, job.page.code, job.locale
+            );
+            let mut paths = vec![format!("{}/{}.html", job.locale, job.page.code)];
+            if job.top_level {
+                paths.push(format!("{}.html", job.page.code));
+                paths.push(crate::servers::cloudflare::hosted::rule_path(job.page.code));
+            }
+            paths.into_iter().map(move |path| (path, source.clone()))
+        })
+        .collect();
+    Gate::new(GateInput {
+        mode: config.developer,
+        theme_sources,
+        theme: &theme.name,
+        own_ssi,
+        developer_runs,
+        public_text,
+        values,
+        page_sources,
+        visitor_reference: config.visitor_reference,
+    })
+}
