@@ -55,6 +55,11 @@ pub struct Manifest {
     /// next build knows which files in the folder are its own.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub files: Vec<String>,
+    /// The pages rendered for Cloudflare to serve itself (hosted custom
+    /// error pages, Custom Error Rule bodies, under `servers/cloudflare/`),
+    /// with their sizes, for the size limits.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cloudflare_pages: Vec<ManifestPage>,
     /// What the server configs were written for, so `errorsmith config`
     /// run later, from any folder, writes the same files.
     pub servers: ServerSettings,
@@ -128,6 +133,7 @@ impl Manifest {
             default_locale: default_locale.into(),
             pages,
             files: Vec::new(),
+            cloudflare_pages: Vec::new(),
             servers,
         }
     }

@@ -1,6 +1,6 @@
 //! What the publication gate of a build compares its files against: the
 //! theme's source, errorsmith's own SSI, every value and the developer
-//! part of the content.
+//! part of the content (see [`crate::publish`]).
 
 use super::Job;
 use crate::config::DeveloperMode;
@@ -135,6 +135,7 @@ pub(super) fn publication_gate(
             let mut paths = vec![format!("{}/{}.html", job.locale, job.page.code)];
             if job.top_level {
                 paths.push(format!("{}.html", job.page.code));
+                paths.push(crate::servers::cloudflare::hosted::rule_path(job.page.code));
             }
             paths.into_iter().map(move |path| (path, source.clone()))
         })
@@ -148,5 +149,6 @@ pub(super) fn publication_gate(
         public_text,
         values,
         page_sources,
+        visitor_reference: config.visitor_reference,
     })
 }

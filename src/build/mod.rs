@@ -191,6 +191,19 @@ pub fn render_into(project: &Project, out_dir: &Path, sink: &dyn Sink) -> Result
         pages,
         crate::output::ServerSettings::from_config(config),
     );
+    if cloudflare {
+        let top_level_pages: Vec<&Page> = jobs
+            .iter()
+            .filter(|j| j.top_level)
+            .map(|j| j.page)
+            .collect();
+        for (entry, file) in cloudflare_pages(project, &theme, &top_level_pages, &strings)? {
+            manifest.cloudflare_pages.push(entry);
+            other_files.push(file.path.clone());
+            kept.insert(file.path.clone(), file.bytes.clone());
+            problems.publish(&gate, sink, file)?;
+        }
+    }
     let server_input = ServerInput {
         pages: top_level,
         manifest: manifest.clone(),
@@ -210,6 +223,25 @@ pub fn render_into(project: &Project, out_dir: &Path, sink: &dyn Sink) -> Result
         manifest,
         fallbacks,
     })
+}
+
+/// The pages Cloudflare serves itself (hosted pages, Custom Error Rule
+/// bodies), rendered as a `strip` build renders them: Cloudflare sends them
+/// to everyone, so the developer part is never in them.
+fn cloudflare_pages(
+    project: &Project,
+    theme: &crate::theme::Theme,
+    top_level: &[&Page],
+    strings: &BTreeMap<&str, Strings>,
+) -> Result<Vec<(ManifestPage, OutputFile)>> {
+    let config = crate::config::Config {
+        developer: DeveloperMode::Strip,
+        ..project.config.clone()
+    };
+    let renderer = Renderer::new(theme, &config, project.site_view()?)?;
+    let built: Vec<u16> = top_level.iter().map(|p| p.code).collect();
+    let replaced = crate::servers::replaced_statuses(&config.replace_statuses, &built)?;
+    crate::servers::cloudflare::hosted::render(&renderer, top_level, strings, &replaced)
 }
 
 /// Violations the gate found, in the order of the files, each once (the

@@ -12,6 +12,7 @@
 //! - every HTML page fits the size budget.
 
 mod active;
+mod cloudflare;
 mod css;
 pub use active::ssi_directives;
 mod embedded;
@@ -61,6 +62,13 @@ enum Kind {
     /// errorfiles are (a page sent as it is), the rest as a server config.
     /// See [`Gate::admit_envoy`].
     EnvoyResources,
+    /// A page Cloudflare serves itself (`servers/cloudflare/pages/`): a
+    /// page that never carries the developer part, whatever the mode, and
+    /// only the Cloudflare tokens errorsmith put there.
+    CloudflarePage,
+    /// The Custom Error Rules: each rule's content is checked as a
+    /// [`Kind::CloudflarePage`], the rest as a server config.
+    CloudflareRules,
 }
 
 /// Where a run of developer text came from, for messages.
@@ -89,6 +97,9 @@ pub struct GateInput<'a> {
     pub values: Vec<(String, String)>,
     /// HTML page path -> `content/404.md: page 404 (en)`, for messages.
     pub page_sources: std::collections::HashMap<String, String>,
+    /// Whether pages show the visitor reference, so Cloudflare's pages
+    /// must hold its `::RAY_ID::` token.
+    pub visitor_reference: bool,
 }
 
 pub struct Gate {
@@ -101,6 +112,7 @@ pub struct Gate {
     matcher: RunIndex,
     values: Vec<(String, String)>,
     page_sources: std::collections::HashMap<String, String>,
+    visitor_reference: bool,
 }
 
 impl Gate {
@@ -145,6 +157,7 @@ impl Gate {
             matcher,
             values: input.values,
             page_sources: input.page_sources,
+            visitor_reference: input.visitor_reference,
         })
     }
 
@@ -184,6 +197,8 @@ impl Gate {
             }
             Kind::EdgeBundle => self.admit_bundle(&file)?,
             Kind::EnvoyResources => self.admit_envoy(&file)?,
+            Kind::CloudflarePage => self.admit_cloudflare_page(&file)?,
+            Kind::CloudflareRules => self.admit_cloudflare_rules(&file)?,
             kind => self.check(kind, &file.path, &file.path, &file.bytes)?,
         }
         Ok(Published {
@@ -209,7 +224,7 @@ impl Gate {
                 c as u32
             ));
         }
-        if kind == Kind::Page && bytes.len() > PAGE_BUDGET {
+        if matches!(kind, Kind::Page | Kind::CloudflarePage) && bytes.len() > PAGE_BUDGET {
             let source = self
                 .page_sources
                 .get(source)
@@ -227,11 +242,14 @@ impl Gate {
                 "{path}: would publish the developer part of {} (\"{}\"), which {}; the theme `{}` puts it there: render the developer part only through `developer.html` in the developer slot",
                 run.origin,
                 short(&run.text),
-                self.where_developer_text_belongs(),
+                self.where_developer_text_belongs(kind),
                 self.theme
             ));
         }
-        if matches!(kind, Kind::Page | Kind::Fragment | Kind::Errorfile) {
+        if matches!(
+            kind,
+            Kind::Page | Kind::Fragment | Kind::Errorfile | Kind::CloudflarePage
+        ) {
             for found in active::find(&text) {
                 if !self.is_the_themes_own(&found) {
                     return Err(format!(
@@ -247,6 +265,9 @@ impl Gate {
     }
 
     fn may_carry_developer_text(&self, kind: Kind) -> bool {
+        if kind == Kind::CloudflarePage {
+            return false;
+        }
         match self.mode {
             DeveloperMode::Strip => false,
             DeveloperMode::Hidden => matches!(kind, Kind::Page | Kind::Errorfile),
@@ -254,7 +275,10 @@ impl Gate {
         }
     }
 
-    fn where_developer_text_belongs(&self) -> &'static str {
+    fn where_developer_text_belongs(&self, kind: Kind) -> &'static str {
+        if kind == Kind::CloudflarePage {
+            return "Cloudflare serves to everyone, so its pages never carry it";
+        }
         match self.mode {
             DeveloperMode::Strip => "--developer strip leaves out of every file",
             DeveloperMode::Hidden => "belongs only in the HTML pages",
@@ -312,6 +336,10 @@ fn kind_of(path: &str, mode: DeveloperMode) -> Kind {
         Kind::EdgeBundle
     } else if path == crate::servers::envoy::FILE {
         Kind::EnvoyResources
+    } else if path == crate::servers::cloudflare::rules::FILE {
+        Kind::CloudflareRules
+    } else if path.starts_with(crate::servers::cloudflare::hosted::DIR) && name.ends_with(".html") {
+        Kind::CloudflarePage
     } else if path.starts_with("servers/haproxy/") && name.ends_with(".http") {
         Kind::Errorfile
     } else if path.starts_with("servers/") {
@@ -335,146 +363,4 @@ fn short(text: &str) -> String {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    pub(super) fn gate(mode: DeveloperMode, theme: &'static str) -> Gate {
-        Gate::new(GateInput {
-            mode,
-            theme_sources: vec![theme],
-            theme: "t",
-            own_ssi: ["<!--# include virtual=\"/_errors/en/developer/404.html\" -->".to_string()]
-                .into(),
-            developer_runs: vec![
-                DeveloperRun {
-                    text: "Check the upstream's error log".into(),
-                    origin: "content/404.md".into(),
-                },
-                DeveloperRun {
-                    text: "Retry later".into(),
-                    origin: "content/404.md".into(),
-                },
-                DeveloperRun {
-                    text: "Visit the status page now".into(),
-                    origin: "content/404.md".into(),
-                },
-            ],
-            public_text: vec!["<p>Visit the status page now.</p>"],
-            values: vec![(
-                "`site.name` in errorsmith.yaml".into(),
-                "x\" onclick=\"steal()".into(),
-            )],
-            page_sources: [(
-                "de/404.html".to_string(),
-                "content/de/404.md: page 404 (de)".to_string(),
-            )]
-            .into(),
-        })
-        .unwrap()
-    }
-
-    pub(super) fn file(path: &str, text: &str) -> OutputFile {
-        OutputFile {
-            path: path.into(),
-            bytes: text.as_bytes().to_vec(),
-        }
-    }
-
-    #[test]
-    fn developer_text_is_admitted_only_where_the_mode_puts_it() {
-        let leak = "<li>Check the upstream&#x27;s error   log</li>";
-        let strip = gate(DeveloperMode::Strip, "");
-        for path in [
-            "404.html",
-            "en/404.json",
-            "servers/nginx.conf",
-            "en/developer/404.html",
-        ] {
-            let error = strip.admit(file(path, leak)).unwrap_err();
-            assert!(
-                error.contains("would publish the developer part of content/404.md"),
-                "{error}"
-            );
-        }
-        let ssi = gate(DeveloperMode::Ssi, "");
-        assert!(ssi.admit(file("en/developer/404.html", leak)).is_ok());
-        assert!(ssi.admit(file("en/404.html", leak)).is_err());
-        let hidden = gate(DeveloperMode::Hidden, "");
-        assert!(hidden.admit(file("en/404.html", leak)).is_ok());
-        assert!(hidden.admit(file("servers/haproxy/404.http", leak)).is_ok());
-        assert!(hidden.admit(file("en/404.txt", leak)).is_err());
-    }
-
-    #[test]
-    fn short_or_public_runs_are_no_evidence() {
-        let strip = gate(DeveloperMode::Strip, "");
-        assert!(strip.admit(file("404.html", "<p>Retry later</p>")).is_ok());
-        assert!(
-            strip
-                .admit(file("404.html", "<p>Visit the status page now</p>"))
-                .is_ok()
-        );
-    }
-
-    #[test]
-    fn active_content_must_be_the_themes_own_and_the_value_is_named() {
-        let theme = "<button onclick=\"history.back()\">Back</button>";
-        let gate = gate(DeveloperMode::Hidden, theme);
-        assert!(
-            gate.admit(file(
-                "404.html",
-                "<button onclick=history.back()>Back</button>"
-            ))
-            .is_ok()
-        );
-        let error = gate
-            .admit(file("404.html", "<p title=x onclick=steal()>y</p>"))
-            .unwrap_err();
-        assert_eq!(
-            error,
-            "404.html: the event handler `onclick=steal()` that the theme `t` does not contain; it comes from `site.name` in errorsmith.yaml; errorsmith pages carry no script and load nothing"
-        );
-        let own = "<!--# include virtual=\"/_errors/en/developer/404.html\" -->";
-        assert!(gate.admit(file("404.html", own)).is_ok());
-        let error = gate
-            .admit(file("404.html", "<!--# exec cmd=\"id\" -->"))
-            .unwrap_err();
-        assert!(
-            error.contains("the SSI directive `<!--# exec cmd=\"id\" -->`"),
-            "{error}"
-        );
-    }
-
-    #[test]
-    fn raw_control_characters_are_refused_in_every_kind_of_file() {
-        let gate = gate(DeveloperMode::Hidden, "");
-        for path in [
-            "404.html",
-            "404.txt",
-            "404.json",
-            "servers/nginx.conf",
-            "en/developer/404.html",
-        ] {
-            for c in ['\u{0}', '\u{7}', '\u{1b}', '\u{7f}', '\u{9b}'] {
-                let error = gate.admit(file(path, &format!("a{c}b"))).unwrap_err();
-                assert!(
-                    error.contains(&format!("U+{:04X} at byte 1", c as u32)),
-                    "{path}: {error}"
-                );
-            }
-            assert!(gate.admit(file(path, "tab\tnewline\r\n")).is_ok(), "{path}");
-        }
-    }
-
-    #[test]
-    fn pages_over_the_budget_are_refused() {
-        let gate = gate(DeveloperMode::Hidden, "");
-        let big = "x".repeat(PAGE_BUDGET + 1);
-        let error = gate.admit(file("de/404.html", &big)).unwrap_err();
-        assert_eq!(
-            error,
-            "content/de/404.md: page 404 (de) is 8193 bytes, over the 8192-byte budget; shorten the text, or move detail to the developer part with --developer strip or ssi"
-        );
-        assert!(gate.admit(file("de/404.json", &big)).is_ok());
-    }
-}
+mod tests;

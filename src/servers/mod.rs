@@ -44,7 +44,8 @@ pub enum Server {
     Lighttpd,
     Traefik,
     Varnish,
-    /// A Cloudflare Worker in front of the origin (opt-in via `targets`).
+    /// Cloudflare: a Worker in front of the origin, and hosted error pages
+    /// and Custom Error Rules for zones without one (opt-in via `targets`).
     Cloudflare,
     /// Envoy Gateway: ConfigMaps and a BackendTrafficPolicy (opt-in).
     Envoy,
@@ -97,8 +98,8 @@ pub struct ServerInput {
     /// Absolute directory the pages are served from on the server.
     pub pages_dir: PathBuf,
     /// Every page (all locales and formats), SSI fragment and reference
-    /// file by path, for targets that carry the pages with them (the
-    /// Cloudflare Worker).
+    /// file by path, and the pages rendered for Cloudflare, for targets
+    /// that carry the pages with them (the Cloudflare Worker and rules).
     pub files: BTreeMap<String, Vec<u8>>,
 }
 
@@ -121,11 +122,12 @@ impl ServerInput {
             pages.insert(page.path.clone(), crate::fsx::read(&dir.join(&page.path))?);
         }
         let mut files = BTreeMap::new();
-        let bundled = manifest
-            .pages
-            .iter()
-            .map(|p| &p.path)
-            .chain(manifest.files.iter().filter(|f| !f.starts_with("servers/")));
+        let bundled = manifest.pages.iter().map(|p| &p.path).chain(
+            manifest
+                .files
+                .iter()
+                .filter(|f| !f.starts_with("servers/") || f.starts_with(cloudflare::hosted::DIR)),
+        );
         for path in bundled {
             files.insert(path.clone(), crate::fsx::read(&dir.join(path))?);
         }

@@ -8,8 +8,14 @@
 //! details and the visitor reference from the request. So a page is
 //! bundled as text parts and slot markers, cut at errorsmith's own SSI
 //! directives; any other directive stops the build.
+//!
+//! For zones without a Worker, the same target writes the pages Cloudflare
+//! serves itself ([`hosted`], rendered by the build) and the Custom Error
+//! Rules that send them ([`rules`]).
 
+pub mod hosted;
 pub(crate) mod parts;
+pub mod rules;
 
 use super::ServerInput;
 use crate::config::{DeveloperMode, Network};
@@ -63,11 +69,13 @@ pub fn files(input: &ServerInput) -> Result<Vec<OutputFile>> {
         "pages": pages(input, mode, &built)?,
     });
     let bundle = format!("{DATA_PREFIX}{}{DATA_SUFFIX}", super::js::literal(&data));
-    Ok(vec![
+    let mut files = vec![
         super::text_file(WRANGLER, wrangler_toml()),
         super::text_file(WORKER, WORKER_SOURCE.to_string()),
         super::text_file(DATA, bundle),
-    ])
+    ];
+    files.extend(rules::file(input)?);
+    Ok(files)
 }
 
 /// Built locales, longest first, so `pt-BR` is tried before `pt`.

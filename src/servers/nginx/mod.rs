@@ -221,7 +221,7 @@ impl SsiMarkup for NginxSsi {
 /// The file, in each locale's folder, that shows the visitor reference.
 pub const REFERENCE_FILE: &str = "reference.html";
 
-fn html_escape(text: &str) -> String {
+pub(crate) fn html_escape(text: &str) -> String {
     text.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")

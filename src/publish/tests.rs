@@ -1,0 +1,144 @@
+//! The gate's own promises, file kind by file kind.
+
+use super::*;
+
+pub(super) fn gate(mode: DeveloperMode, theme: &'static str) -> Gate {
+    Gate::new(GateInput {
+        mode,
+        theme_sources: vec![theme],
+        theme: "t",
+        own_ssi: ["<!--# include virtual=\"/_errors/en/developer/404.html\" -->".to_string()]
+            .into(),
+        developer_runs: vec![
+            DeveloperRun {
+                text: "Check the upstream's error log".into(),
+                origin: "content/404.md".into(),
+            },
+            DeveloperRun {
+                text: "Retry later".into(),
+                origin: "content/404.md".into(),
+            },
+            DeveloperRun {
+                text: "Visit the status page now".into(),
+                origin: "content/404.md".into(),
+            },
+        ],
+        public_text: vec!["<p>Visit the status page now.</p>"],
+        values: vec![(
+            "`site.name` in errorsmith.yaml".into(),
+            "x\" onclick=\"steal()".into(),
+        )],
+        page_sources: [(
+            "de/404.html".to_string(),
+            "content/de/404.md: page 404 (de)".to_string(),
+        )]
+        .into(),
+        visitor_reference: false,
+    })
+    .unwrap()
+}
+
+pub(super) fn file(path: &str, text: &str) -> OutputFile {
+    OutputFile {
+        path: path.into(),
+        bytes: text.as_bytes().to_vec(),
+    }
+}
+
+#[test]
+fn developer_text_is_admitted_only_where_the_mode_puts_it() {
+    let leak = "<li>Check the upstream&#x27;s error   log</li>";
+    let strip = gate(DeveloperMode::Strip, "");
+    for path in [
+        "404.html",
+        "en/404.json",
+        "servers/nginx.conf",
+        "en/developer/404.html",
+    ] {
+        let error = strip.admit(file(path, leak)).unwrap_err();
+        assert!(
+            error.contains("would publish the developer part of content/404.md"),
+            "{error}"
+        );
+    }
+    let ssi = gate(DeveloperMode::Ssi, "");
+    assert!(ssi.admit(file("en/developer/404.html", leak)).is_ok());
+    assert!(ssi.admit(file("en/404.html", leak)).is_err());
+    let hidden = gate(DeveloperMode::Hidden, "");
+    assert!(hidden.admit(file("en/404.html", leak)).is_ok());
+    assert!(hidden.admit(file("servers/haproxy/404.http", leak)).is_ok());
+    assert!(hidden.admit(file("en/404.txt", leak)).is_err());
+}
+
+#[test]
+fn short_or_public_runs_are_no_evidence() {
+    let strip = gate(DeveloperMode::Strip, "");
+    assert!(strip.admit(file("404.html", "<p>Retry later</p>")).is_ok());
+    assert!(
+        strip
+            .admit(file("404.html", "<p>Visit the status page now</p>"))
+            .is_ok()
+    );
+}
+
+#[test]
+fn active_content_must_be_the_themes_own_and_the_value_is_named() {
+    let theme = "<button onclick=\"history.back()\">Back</button>";
+    let gate = gate(DeveloperMode::Hidden, theme);
+    assert!(
+        gate.admit(file(
+            "404.html",
+            "<button onclick=history.back()>Back</button>"
+        ))
+        .is_ok()
+    );
+    let error = gate
+        .admit(file("404.html", "<p title=x onclick=steal()>y</p>"))
+        .unwrap_err();
+    assert_eq!(
+        error,
+        "404.html: the event handler `onclick=steal()` that the theme `t` does not contain; it comes from `site.name` in errorsmith.yaml; errorsmith pages carry no script and load nothing"
+    );
+    let own = "<!--# include virtual=\"/_errors/en/developer/404.html\" -->";
+    assert!(gate.admit(file("404.html", own)).is_ok());
+    let error = gate
+        .admit(file("404.html", "<!--# exec cmd=\"id\" -->"))
+        .unwrap_err();
+    assert!(
+        error.contains("the SSI directive `<!--# exec cmd=\"id\" -->`"),
+        "{error}"
+    );
+}
+
+#[test]
+fn raw_control_characters_are_refused_in_every_kind_of_file() {
+    let gate = gate(DeveloperMode::Hidden, "");
+    for path in [
+        "404.html",
+        "404.txt",
+        "404.json",
+        "servers/nginx.conf",
+        "en/developer/404.html",
+    ] {
+        for c in ['\u{0}', '\u{7}', '\u{1b}', '\u{7f}', '\u{9b}'] {
+            let error = gate.admit(file(path, &format!("a{c}b"))).unwrap_err();
+            assert!(
+                error.contains(&format!("U+{:04X} at byte 1", c as u32)),
+                "{path}: {error}"
+            );
+        }
+        assert!(gate.admit(file(path, "tab\tnewline\r\n")).is_ok(), "{path}");
+    }
+}
+
+#[test]
+fn pages_over_the_budget_are_refused() {
+    let gate = gate(DeveloperMode::Hidden, "");
+    let big = "x".repeat(PAGE_BUDGET + 1);
+    let error = gate.admit(file("de/404.html", &big)).unwrap_err();
+    assert_eq!(
+        error,
+        "content/de/404.md: page 404 (de) is 8193 bytes, over the 8192-byte budget; shorten the text, or move detail to the developer part with --developer strip or ssi"
+    );
+    assert!(gate.admit(file("de/404.json", &big)).is_ok());
+}
