@@ -466,6 +466,14 @@ fn developer_part_reaches_only_trusted_clients() {
         regex_find(&trusted.body, "Upstream status</dt><dd><code>"),
         "502"
     );
+    // README: also the time and the host.
+    assert_eq!(
+        regex_find(&trusted.body, "Host</dt><dd><code>"),
+        "localhost"
+    );
+    let time = regex_find(&trusted.body, "Time</dt><dd><code>");
+    let iso8601 = regex::Regex::new(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d$").unwrap();
+    assert!(iso8601.is_match(time), "{time}");
     for absent in ["trace-me", "<!--#", "Request ID", "For the site owner"] {
         assert!(!untrusted.body.contains(absent), "untrusted got {absent:?}");
     }

@@ -108,6 +108,12 @@ fn serve_index_links_every_code_of_every_theme_and_locale() {
 fn serve_reloads_when_content_theme_or_config_change() {
     let project = project();
     let root = project.path();
+    let logo = |fill: &str| {
+        format!(
+            r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 4 4"><rect width="4" height="4" fill="{fill}"/></svg>"#
+        )
+    };
+    write(root, "logo.svg", &logo("#111"));
     let preview = Preview::start(root);
     let (_, page, mut generation) = preview.page("/brand/404.html");
     assert!(page.contains("<h1>Lost in Acme</h1>"), "{page}");
@@ -125,7 +131,7 @@ fn serve_reloads_when_content_theme_or_config_change() {
         ),
         (
             "errorsmith.yaml",
-            "site:\n  name: Renamed Inc\n",
+            "site:\n  name: Renamed Inc\n  logo: logo.svg\n",
             "Renamed Inc",
         ),
     ];
@@ -141,6 +147,20 @@ fn serve_reloads_when_content_theme_or_config_change() {
         eprintln!("{file}: reload after {} ms", started.elapsed().as_millis());
         generation = next;
     }
+    // README: editing the logo reloads too (the default theme shows it).
+    let logo_uri = |page: &str| {
+        let start = page
+            .find("data:image/svg+xml")
+            .expect("the logo is inlined");
+        page[start..start + page[start..].find('"').unwrap()].to_string()
+    };
+    let (_, page, _) = preview.page("/default/404.html");
+    let before = logo_uri(&page);
+    write(root, "logo.svg", &logo("#0a0"));
+    let next = preview.wait_for_reload(generation);
+    assert!(next > generation);
+    let (_, page, _) = preview.page("/default/404.html");
+    assert_ne!(logo_uri(&page), before, "the edited logo is not shown");
 }
 
 #[test]
