@@ -325,6 +325,7 @@ mod tests {
             ("404.MD", "404.md"),
             ("404.Md", "404.md"),
             ("404.html", "404.md"),
+            ("404.txt", "404.md"),
             ("404", "404.md"),
             ("strings.yml", "strings.yaml"),
             ("Strings.YAML", "strings.yaml"),

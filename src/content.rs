@@ -276,6 +276,9 @@ mod tests {
         assert_eq!(page.retry_after, Some(120));
         assert_eq!(page.visitor_html, "<p>Back soon.</p>\n");
         assert!(page.developer.html().unwrap().contains("restart"));
+        // README: `fault` is `either` when the front matter leaves it out.
+        let page = parse("404.md", "---\ntitle: Not Found\n---\nGone.\n").unwrap();
+        assert_eq!(page.fault, Fault::Either);
     }
 
     #[test]

@@ -295,3 +295,124 @@ fn a_url_prefix_under_well_known_is_a_warning() {
     let (_, stdout) = check(dir.path(), &[]);
     assert_eq!(stdout, "0 errors, 0 warnings\n");
 }
+
+/// README: `check` renders every page "in every locale, in the configured
+/// developer mode": a problem only the German page has, and one only the
+/// `ssi` fragment has, are both found.
+#[test]
+fn check_renders_every_locale_and_the_configured_developer_mode() {
+    let body = "Lorem ipsum dolor sit amet. ".repeat(360);
+    let dir = project(&[
+        ("errorsmith.yaml", "locales: [de]\ncodes: [404]\n"),
+        (
+            "content/de/404.md",
+            &format!("---\ntitle: Nicht gefunden\n---\n{body}\n"),
+        ),
+    ]);
+    let (code, stdout) = check(dir.path(), &[]);
+    assert_eq!(code, 1, "{stdout}");
+    assert!(
+        stdout.starts_with("content/de/404.md: error: page 404 (de) is "),
+        "{stdout}"
+    );
+
+    let dir = project(&[
+        (
+            "errorsmith.yaml",
+            "locales: [en]\ncodes: [404]\ntheme: bare\ndeveloper: ssi\n",
+        ),
+        ("themes/bare/theme.yaml", "description: bare\n"),
+        (
+            "themes/bare/page.html",
+            "<!doctype html><html lang=\"{{ lang }}\"><head><title>{{ page.title }}</title><style>{{ css | safe }}</style></head><body><main><h1>{{ page.title }}</h1>{{ page.visitor_html | safe }}{% if developer.include %}{{ developer.include | safe }}{% endif %}</main></body></html>",
+        ),
+        ("themes/bare/style.css", "body{color:#000}"),
+        (
+            "themes/bare/developer.html",
+            "<section>{{ no_such_thing }}{{ developer.html | safe }}</section>",
+        ),
+    ]);
+    let (code, stdout) = check(dir.path(), &[]);
+    assert_eq!(code, 1, "{stdout}");
+    assert!(
+        stdout.starts_with(
+            "themes/bare/developer.html:1: error: Variable `no_such_thing` is not defined."
+        ),
+        "{stdout}"
+    );
+    // The same project in hidden mode never renders developer.html.
+    std::fs::write(
+        dir.path().join("errorsmith.yaml"),
+        "locales: [en]\ncodes: [404]\ntheme: bare\ndeveloper: hidden\n",
+    )
+    .unwrap();
+    let (code, stdout) = check(dir.path(), &[]);
+    assert_eq!((code, stdout.as_str()), (0, "0 errors, 0 warnings\n"));
+}
+
+/// README: `check --config site/errorsmith.yaml --content site/content
+/// --themes site/themes` checks a project that is not at the top.
+#[test]
+fn config_content_and_themes_options_point_check_at_another_folder() {
+    let dir = project(&[
+        (
+            "site/errorsmith.yaml",
+            "locales: [en]\ncodes: [404]\ntheme: mine\n",
+        ),
+        (
+            "site/content/404.md",
+            "---\ntitle: Not Found\n---\n[x](599.html)\n",
+        ),
+        ("site/themes/mine/theme.yaml", "extends: default\n"),
+        (
+            "site/themes/mine/style.css",
+            "@import url(https://fonts.example/a.css);\n",
+        ),
+    ]);
+    let (code, stdout) = check(
+        dir.path(),
+        &[
+            "--config",
+            "site/errorsmith.yaml",
+            "--content",
+            "site/content",
+            "--themes",
+            "site/themes",
+        ],
+    );
+    assert_eq!(code, 1, "{stdout}");
+    assert!(
+        stdout.contains("site/content/404.md:4: error: link `599.html`"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("site/themes/mine/style.css:1: error: `https://fonts.example/a.css`"),
+        "{stdout}"
+    );
+    assert!(stdout.ends_with("2 errors, 0 warnings\n"), "{stdout}");
+}
+
+/// README, exit codes: 2 for wrong command-line arguments.
+#[test]
+fn wrong_arguments_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let (code, stdout) = check(dir.path(), &["--format", "nope"]);
+    assert_eq!((code, stdout.as_str()), (2, ""));
+}
+
+/// README, JSON: "`fix` is empty when the message already says what to do"
+/// (Tera's own syntax messages carry no `; fix`).
+#[test]
+fn fix_is_empty_when_the_message_has_none() {
+    let dir = project(&[
+        ("errorsmith.yaml", "locales: [en]\ncodes: [404]\ntheme: t\n"),
+        ("themes/t/theme.yaml", "extends: default\n"),
+        ("themes/t/page.html", "{{ x }"),
+    ]);
+    let (code, stdout) = check(dir.path(), &["--format", "json"]);
+    assert_eq!(code, 1, "{stdout}");
+    let json: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let finding = &json["findings"][0];
+    assert_eq!(finding["message"], "Found `}` but expected }}.");
+    assert_eq!(finding["fix"], "");
+}

@@ -80,6 +80,7 @@ fn files_that_are_not_pages_are_skipped_and_listed_by_build_and_check() {
             ("drafts/notes.txt", b"ideas"),
             ("logo-large.png", &big_image),
             (".gitkeep", b""),
+            (".DS_Store", b"\0\0\0\x01Bud1"),
         ],
         "codes: [404, 410]\nlocales: [en]\n",
     );
@@ -96,10 +97,12 @@ fn files_that_are_not_pages_are_skipped_and_listed_by_build_and_check() {
         listed.join(", ")
     );
     assert!(stderr.ends_with(&expected), "{stderr}");
-    assert!(
-        !stderr.contains(".gitkeep"),
-        "hidden files are not listed: {stderr}"
-    );
+    for hidden in [".gitkeep", ".DS_Store"] {
+        assert!(
+            !stderr.contains(hidden),
+            "hidden files are not listed: {stderr}"
+        );
+    }
     let page = std::fs::read_to_string(dir.path().join("dist/404.html")).unwrap();
     assert!(page.contains("Our own words."), "the page itself was built");
     let gone = std::fs::read_to_string(dir.path().join("dist/410.html")).unwrap();
@@ -115,6 +118,9 @@ fn files_that_are_not_pages_are_skipped_and_listed_by_build_and_check() {
             "{path}: warning: not a page or strings file, so the build skips it; pages are named `<code>.md` (such as `404.md`); move other files out of the content folder"
         );
         assert!(stdout.contains(&line), "{line}\nnot in:\n{stdout}");
+    }
+    for hidden in [".gitkeep", ".DS_Store"] {
+        assert!(!stdout.contains(hidden), "check names {hidden}: {stdout}");
     }
 }
 

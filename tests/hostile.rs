@@ -10,7 +10,7 @@ mod common;
 use rayon::prelude::*;
 use serde::Deserialize;
 use std::collections::BTreeMap;
-use std::os::unix::fs::{MetadataExt, PermissionsExt};
+use std::os::unix::fs::{FileTypeExt, MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::Duration;
@@ -75,6 +75,8 @@ enum Setup {
         mode: String,
     },
     Mkdir(String),
+    /// A named pipe (`mkfifo`): git cannot hold one.
+    Fifo(String),
     Repeat {
         path: String,
         head: String,
@@ -338,6 +340,12 @@ fn apply(work: &Path, step: &Setup) {
                 .unwrap();
         }
         Setup::Mkdir(path) => std::fs::create_dir_all(work.join(path)).unwrap(),
+        Setup::Fifo(path) => {
+            let path = work.join(path);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            let status = Command::new("mkfifo").arg(&path).status().unwrap();
+            assert!(status.success(), "mkfifo {}", path.display());
+        }
         Setup::Repeat {
             path,
             head,
@@ -401,6 +409,9 @@ fn collect(root: &Path, dir: &Path, entries: &mut Snapshot) {
         } else if meta.is_dir() {
             collect(root, &path, entries);
             format!("dir {mode:o}")
+        } else if meta.file_type().is_fifo() {
+            // Reading a pipe would wait for a writer.
+            format!("fifo {mode:o}")
         } else {
             match std::fs::read(&path) {
                 Ok(bytes) => format!("file {mode:o} {}", fingerprint(&bytes)),

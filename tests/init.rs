@@ -115,7 +115,7 @@ fn init_refuses_to_overwrite_and_writes_nothing() {
         .current_dir(project)
         .args(["init", ".", "--name", "Acme Shop"])
         .assert()
-        .failure();
+        .code(1);
     let stderr = String::from_utf8(output.get_output().stderr.clone()).unwrap();
     assert_eq!(
         stderr,

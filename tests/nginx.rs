@@ -6,6 +6,7 @@
 
 mod common;
 
+use common::pages_service::GERMAN_404;
 use common::{Response, Running, errorsmith, fixture_copy, free_port, get, request_from};
 use std::io::{Read, Write};
 use std::net::{Ipv4Addr, TcpListener, TcpStream};
@@ -240,6 +241,9 @@ fn assert_page(response: &Response, code: u16) {
         response.header("content-type"),
         Some("text/html; charset=utf-8")
     );
+    // README, "Headers": sent with `always`, so on 4xx/5xx too.
+    assert_eq!(response.header("vary"), Some("Accept, Accept-Language"));
+    assert_eq!(response.header("x-content-type-options"), Some("nosniff"));
 }
 
 #[test]
@@ -388,6 +392,11 @@ fn maintenance_flag_turns_every_request_into_the_503_page() {
     }
     // Staff (trusted_networks, as maintenance.allow is unset) see the site.
     assert_eq!(site.get("/", &[]).status, 200);
+    // README: the flag sits next to the build folder, so rebuilding does
+    // not end maintenance.
+    build(site._dir.path(), "hidden");
+    assert!(site.maintenance_flag().exists());
+    assert_page(&visitor("/"), 503);
     std::fs::remove_file(site.maintenance_flag()).unwrap();
     assert_eq!(visitor("/").status, 200);
 }
@@ -457,6 +466,14 @@ fn developer_part_reaches_only_trusted_clients() {
         regex_find(&trusted.body, "Upstream status</dt><dd><code>"),
         "502"
     );
+    // README: also the time and the host.
+    assert_eq!(
+        regex_find(&trusted.body, "Host</dt><dd><code>"),
+        "localhost"
+    );
+    let time = regex_find(&trusted.body, "Time</dt><dd><code>");
+    let iso8601 = regex::Regex::new(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d$").unwrap();
+    assert!(iso8601.is_match(time), "{time}");
     for absent in ["trace-me", "<!--#", "Request ID", "For the site owner"] {
         assert!(!untrusted.body.contains(absent), "untrusted got {absent:?}");
     }
@@ -536,6 +553,13 @@ fn ingress_default_backend_follows_x_code_and_x_format() {
 
     // A code the build has no page for gets its class's generic page.
     assert_page(&get(port, "/", &[("X-Code", "599")]), 500);
+    let teapot = get(port, "/", &[("X-Code", "418")]);
+    assert_eq!(teapot.status, 400, "{teapot:#?}");
+    assert!(teapot.body.contains("Error 400"), "{}", teapot.body);
+    // The locale comes from Accept-Language.
+    let german = get(port, "/", &[("X-Code", "404"), ("Accept-Language", "de")]);
+    assert_eq!(german.status, 404);
+    assert!(german.body.contains(GERMAN_404), "{}", german.body);
 }
 
 #[test]
@@ -565,6 +589,55 @@ fn accept_language_picks_the_locale() {
         assert_page(&response, 404);
         assert!(!response.body.contains(german), "{header:?} got German");
     }
+    // README: q-values are compared to one decimal place, and ties go to
+    // the language listed first.
+    for header in ["fr;q=0.51, de;q=0.59", "de;q=0.55, fr;q=0.65", "fr, de"] {
+        let response = site.get("/missing", &[("Accept-Language", header)]);
+        assert_eq!(response.status, 404);
+        assert!(
+            response.body.contains("lang=\"fr\""),
+            "{header:?} did not get French: {}",
+            response.body
+        );
+    }
+    let response = site.get("/missing", &[("Accept-Language", "fr;q=0.5, de;q=0.6")]);
+    assert!(response.body.contains(german), "a higher tenth wins");
+}
+
+/// README: "A missing file falls back: locale + format -> top-level format
+/// -> locale HTML -> top-level HTML."
+#[test]
+fn a_missing_file_falls_back_along_the_readme_chain() {
+    let Some(site) = Site::start("a_missing_file_falls_back_along_the_readme_chain", "hidden")
+    else {
+        return;
+    };
+    let ask = |accept: &str| site.get("/missing", &[("Accept", accept), ("Accept-Language", "de")]);
+    let german_json = ask("application/json");
+    assert_eq!(german_json.status, 404);
+    let top_json = std::fs::read_to_string(site.dist.join("404.json")).unwrap();
+    assert_ne!(german_json.body, top_json, "the German JSON differs");
+    std::fs::remove_file(site.dist.join("de/404.json")).unwrap();
+    let json = ask("application/json");
+    assert_eq!(json.status, 404);
+    assert_eq!(json.body, top_json);
+
+    std::fs::remove_file(site.dist.join("de/404.txt")).unwrap();
+    let text = ask("text/plain");
+    assert_eq!(text.status, 404);
+    assert_eq!(
+        text.body,
+        std::fs::read_to_string(site.dist.join("404.txt")).unwrap()
+    );
+
+    std::fs::remove_file(site.dist.join("404.txt")).unwrap();
+    let html = ask("text/plain");
+    assert_eq!(html.status, 404);
+    assert!(html.body.contains(GERMAN_404), "{}", html.body);
+
+    std::fs::remove_file(site.dist.join("de/404.html")).unwrap();
+    let html = ask("text/plain");
+    assert_page(&html, 404);
 }
 
 #[test]

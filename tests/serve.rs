@@ -108,6 +108,12 @@ fn serve_index_links_every_code_of_every_theme_and_locale() {
 fn serve_reloads_when_content_theme_or_config_change() {
     let project = project();
     let root = project.path();
+    let logo = |fill: &str| {
+        format!(
+            r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 4 4"><rect width="4" height="4" fill="{fill}"/></svg>"#
+        )
+    };
+    write(root, "logo.svg", &logo("#111"));
     let preview = Preview::start(root);
     let (_, page, mut generation) = preview.page("/brand/404.html");
     assert!(page.contains("<h1>Lost in Acme</h1>"), "{page}");
@@ -125,7 +131,7 @@ fn serve_reloads_when_content_theme_or_config_change() {
         ),
         (
             "errorsmith.yaml",
-            "site:\n  name: Renamed Inc\n",
+            "site:\n  name: Renamed Inc\n  logo: logo.svg\n",
             "Renamed Inc",
         ),
     ];
@@ -141,6 +147,20 @@ fn serve_reloads_when_content_theme_or_config_change() {
         eprintln!("{file}: reload after {} ms", started.elapsed().as_millis());
         generation = next;
     }
+    // README: editing the logo reloads too (the default theme shows it).
+    let logo_uri = |page: &str| {
+        let start = page
+            .find("data:image/svg+xml")
+            .expect("the logo is inlined");
+        page[start..start + page[start..].find('"').unwrap()].to_string()
+    };
+    let (_, page, _) = preview.page("/default/404.html");
+    let before = logo_uri(&page);
+    write(root, "logo.svg", &logo("#0a0"));
+    let next = preview.wait_for_reload(generation);
+    assert!(next > generation);
+    let (_, page, _) = preview.page("/default/404.html");
+    assert_ne!(logo_uri(&page), before, "the edited logo is not shown");
 }
 
 #[test]
@@ -161,13 +181,19 @@ fn serve_shows_a_build_error_in_the_browser_and_the_terminal_and_recovers() {
     let (status, page, _) = preview.page("/default/404.html");
     assert_eq!(status, 500, "{page}");
     assert!(page.contains("404.md"), "the error names no file: {page}");
+    // README: "with the file and line".
+    assert!(page.contains("content/404.md:3: "), "no line: {page}");
     assert!(page.contains("&lt;b&gt;bold&lt;/b&gt;"), "{page}");
     assert!(!page.contains("<b>bold</b>"), "unescaped: {page}");
     assert_eq!(get(preview.port, "/", &[]).status, 500);
     let log = preview.log();
     assert!(
-        log.contains("error: ") && log.contains("404.md"),
+        log.contains("error: content/404.md:3: front matter: unknown field"),
         "the terminal shows no error:\n{log}"
+    );
+    assert!(
+        log.contains("the preview shows the error until the files are fixed"),
+        "{log}"
     );
 
     write(
@@ -179,6 +205,7 @@ fn serve_shows_a_build_error_in_the_browser_and_the_terminal_and_recovers() {
     let (status, page, _) = preview.page("/default/404.html");
     assert_eq!(status, 200, "{page}");
     assert!(page.contains("<h1>Fixed Now</h1>"), "{page}");
+    assert!(preview.log().contains("rebuilt in "), "{}", preview.log());
 }
 
 #[test]
@@ -223,4 +250,40 @@ fn serve_warns_before_listening_beyond_loopback_and_names_a_busy_port() {
             ))
             .unwrap(),
         );
+}
+
+/// README: "With `--bind 0.0.0.0 --port 0` it prints the loopback URL with
+/// the port actually chosen".
+#[test]
+fn serve_on_every_interface_with_port_0_prints_the_real_port() {
+    let project = project();
+    let preview = Preview::start_with(project.path(), &["--bind", "0.0.0.0"]);
+    assert_ne!(preview.port, 0, "{}", preview.url);
+    assert_eq!(preview.url, format!("http://127.0.0.1:{}/", preview.port));
+    assert_eq!(get(preview.port, "/", &[]).status, 200);
+}
+
+/// README: `--locale TAG` works on `serve` as on `build`.
+#[test]
+fn serve_locale_limits_the_index_to_those_locales() {
+    let project = project();
+    let preview = Preview::start_with(project.path(), &["--locale", "de"]);
+    let index = get(preview.port, "/", &[]).body;
+    assert!(index.contains("/default/de/502.html"), "{index}");
+    assert!(index.contains("/default/en/502.html"), "the default locale");
+    assert!(!index.contains("/default/fr/"), "{index}");
+}
+
+/// README: `errorsmith serve` listens on http://127.0.0.1:4000/ by default.
+#[test]
+fn serve_uses_port_4000_by_default() {
+    if std::net::TcpListener::bind("127.0.0.1:4000").is_err() {
+        eprintln!("\n*** SKIPPED serve_uses_port_4000_by_default: port 4000 is busy. ***\n");
+        return;
+    }
+    let project = project();
+    let mut command = std::process::Command::new(assert_cmd::cargo::cargo_bin("errorsmith"));
+    command.arg("serve");
+    let preview = Preview::start_command(project.path(), command);
+    assert_eq!(preview.url, "http://127.0.0.1:4000/");
 }

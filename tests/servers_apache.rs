@@ -62,6 +62,9 @@ fn live_apache_keeps_the_status_for_its_own_and_proxied_errors() {
         free_port(),
         failing,
     );
+    // A backend that answers 4xx itself.
+    let gone = failing_backend(410, "backend's own gone body");
+    let conf = format!("{conf}ProxyPass /gone/ http://127.0.0.1:{gone}/\n");
     let apache = setup.start_with_config("httpd.conf", &conf, "-t", "-X");
     let pages = apache.pages();
 
@@ -75,6 +78,10 @@ fn live_apache_keeps_the_status_for_its_own_and_proxied_errors() {
     let failed = apache.get("/api/x");
     assert_error_page(&failed, 500, "Internal Server Error", pages);
     assert!(!failed.body.contains("backend stack trace"));
+    // README: errors a backend returns, 4xx as well as 5xx, get the pages.
+    let gone = apache.get("/gone/x");
+    assert_error_page(&gone, 410, "Gone", pages);
+    assert!(!gone.body.contains("backend's own gone body"));
 
     // The pages are error documents only: asked for directly, they give 403.
     assert_error_page(&apache.get("/_errors/404.html"), 403, "Forbidden", pages);

@@ -11,7 +11,7 @@ use std::process::Command;
 /// A Caddyfile for one plain-HTTP site on `port` (any Host) that imports our snippet;
 /// no admin endpoint and no automatic HTTPS, so it needs nothing but the
 /// port.
-fn caddyfile(pages: &Path, port: u16, down: u16) -> String {
+fn caddyfile(pages: &Path, port: u16, down: u16, silent: u16) -> String {
     format!(
         "{{\n\tadmin off\n\tauto_https off\n}}\n\
          http://:{port} {{\n\
@@ -19,6 +19,8 @@ fn caddyfile(pages: &Path, port: u16, down: u16) -> String {
          \timport \"{}/servers/caddy.caddyfile\"\n\
          \thandle /app/* {{\n\t\treverse_proxy 127.0.0.1:{down}\n\t}}\n\
          \thandle /busy/* {{\n\t\terror 503\n\t}}\n\
+         \thandle /odd/* {{\n\t\terror 599\n\t}}\n\
+         \thandle /slow/* {{\n\t\treverse_proxy 127.0.0.1:{silent} {{\n\t\t\ttransport http {{\n\t\t\t\tresponse_header_timeout 1s\n\t\t\t}}\n\t\t}}\n\t}}\n\
          \thandle {{\n\t\troot * \"{}\"\n\t\tfile_server\n\t}}\n\
          }}\n",
         pages.display(),
@@ -42,7 +44,12 @@ fn live_caddy_serves_our_pages_with_the_original_status() {
     let Some(setup) = LiveSetup::new("caddy", test) else {
         return;
     };
-    let config = caddyfile(&setup.built.pages, setup.port, free_port());
+    let config = caddyfile(
+        &setup.built.pages,
+        setup.port,
+        free_port(),
+        silent_backend(),
+    );
     let file = setup.write_config("Caddyfile", &config);
     let home = setup.dir().join("home");
     let command = |verb: &str| {
@@ -63,6 +70,11 @@ fn live_caddy_serves_our_pages_with_the_original_status() {
     let busy = caddy.get("/busy/x");
     assert_error_page_with_retry_after(&busy, 503, "Service Unavailable", pages);
     assert!(retry_after(pages, 503).is_some(), "503.md sets retry_after");
+    // README: 504 on a timeout, and errors without a page keep Caddy's
+    // default response (an empty body).
+    assert_error_page(&caddy.get("/slow/x"), 504, "Gateway Timeout", pages);
+    let odd = caddy.get("/odd/x");
+    assert_eq!((odd.status, odd.body.as_str()), (599, ""), "{odd:#?}");
 
     for (path, status, title) in [
         ("/missing", 404, "Not Found"),
@@ -76,6 +88,19 @@ fn live_caddy_serves_our_pages_with_the_original_status() {
             assert_eq!(page.header(header), None, "{path}: {:?}", page.headers);
         }
     }
+}
+
+/// A backend that accepts connections and never answers.
+fn silent_backend() -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for stream in listener.incoming().flatten() {
+            held.push(stream);
+        }
+    });
+    port
 }
 
 #[test]
@@ -118,7 +143,7 @@ fn live_caddy_picks_locale_and_format_like_nginx() {
     let dist = dir.path().join("dist");
     let port = free_port();
     let file = dir.path().join("Caddyfile");
-    std::fs::write(&file, caddyfile(&dist, port, free_port())).unwrap();
+    std::fs::write(&file, caddyfile(&dist, port, free_port(), free_port())).unwrap();
     let mut run = caddy(&program, &dir.path().join("home"));
     run.arg("run")
         .arg("--config")

@@ -48,8 +48,16 @@ fn live_lighttpd_keeps_the_status_for_its_own_and_proxied_errors() {
         missing.header("content-type"),
         Some("text/html; charset=utf-8")
     );
+    // README, lighttpd: no header can be added to error responses only,
+    // so they go out without Cache-Control and Retry-After, and carry no
+    // Last-Modified or ETag either.
+    for header in ["cache-control", "last-modified", "etag"] {
+        assert_eq!(missing.header(header), None, "{header}");
+    }
     // mod_proxy answers 503 when it cannot connect to the backend.
-    assert_page(&lighttpd.get("/app/x"), 503, "Service Unavailable", pages);
+    let unavailable = lighttpd.get("/app/x");
+    assert_page(&unavailable, 503, "Service Unavailable", pages);
+    assert_eq!(unavailable.header("retry-after"), None);
     // server.error-intercept: the backend's own 500 body never reaches the client.
     let failed = lighttpd.get("/api/x");
     assert_page(&failed, 500, "Internal Server Error", pages);

@@ -217,3 +217,23 @@ fn nginx_intercepted_upstream_errors_lose_their_set_cookie() {
     assert_eq!(passed.body, "backend stack trace");
     assert_eq!(passed.header("set-cookie"), Some("session=abc; Path=/"));
 }
+
+/// README: the pages location has its own `add_header` lines, so
+/// `add_header`s from the server level (HSTS, CSP) are not added to error
+/// pages, while the site's own responses keep them.
+#[test]
+fn nginx_server_level_add_headers_do_not_reach_the_error_pages() {
+    let test = "nginx_server_level_add_headers_do_not_reach_the_error_pages";
+    let Some(setup) = LiveSetup::new("nginx", test) else {
+        return;
+    };
+    let lines =
+        "        add_header Strict-Transport-Security \"max-age=60\" always;\n        INCLUDE\n";
+    let nginx = start_nginx(setup, lines);
+    let own = nginx.get("/custom.html");
+    assert_eq!(own.status, 200);
+    assert_eq!(own.header("strict-transport-security"), Some("max-age=60"));
+    let error = nginx.get("/missing");
+    assert_page(&error, 404, "Not Found", nginx.pages());
+    assert_eq!(error.header("strict-transport-security"), None);
+}

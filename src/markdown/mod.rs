@@ -246,6 +246,7 @@ mod tests {
             "https://example.com/a:b",
             "/status",
             "mailto:a@b.c",
+            "tel:+1-555-0100",
             "page?x=a:b",
             "#top",
         ] {

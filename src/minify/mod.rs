@@ -54,6 +54,14 @@ mod tests {
             "{error}"
         );
         assert!(page(&"<div>".repeat(150)).is_ok());
+        // README: "HTML deeper than 200 elements" is refused; 200 is not.
+        assert!(page(&"<div>".repeat(MAX_ELEMENT_NESTING)).is_ok());
+        assert_eq!(MAX_ELEMENT_NESTING, 200);
+        let error = page(&"<div>".repeat(201)).unwrap_err();
+        assert!(
+            error.starts_with("the HTML nests elements 201 deep, more than the 200"),
+            "{error}"
+        );
         // Far past any stack: the scan does not recurse.
         assert!(page(&"<b>".repeat(1_000_000)).is_err());
     }

@@ -294,6 +294,49 @@ mod tests {
         }
     }
 
+    /// README: "The include switches `ssi on` only in its own pages
+    /// location": every `ssi on;` sits in a `location` block that serves
+    /// errorsmith's prefix, none at server or http level.
+    #[test]
+    fn ssi_on_sits_only_in_the_pages_locations() {
+        let input = input("ssi", &["de"]);
+        for path in [INCLUDE, HTTP_INCLUDE, DEFAULT_BACKEND] {
+            let conf = text(&input, path);
+            let mut blocks: Vec<String> = Vec::new();
+            let mut seen = 0;
+            for line in conf.lines().map(str::trim) {
+                if line.starts_with('#') {
+                    continue;
+                }
+                if line == "ssi on;" {
+                    let innermost = blocks.last().map(String::as_str).unwrap_or("");
+                    assert!(
+                        innermost.starts_with("location ^~ /_errors/")
+                            || innermost.starts_with("location ~ \"^/_errors/"),
+                        "{path}: `ssi on;` inside `{innermost}`"
+                    );
+                    seen += 1;
+                }
+                if let Some(head) = line.strip_suffix('{') {
+                    blocks.push(head.trim().to_string());
+                } else if line == "}" {
+                    blocks.pop().expect("balanced braces");
+                }
+            }
+            assert!(blocks.is_empty(), "{path}: unbalanced braces");
+            let expected = if path == HTTP_INCLUDE { 0 } else { 2 };
+            assert_eq!(seen, expected, "{path}");
+        }
+    }
+
+    /// README: the default backend is a complete `server {}` on port 8080,
+    /// the port ingress-nginx's default-backend Service targets.
+    #[test]
+    fn the_default_backend_listens_on_8080() {
+        let conf = text(&input("hidden", &[]), DEFAULT_BACKEND);
+        assert!(conf.contains("server {\n    listen 8080;\n"), "{conf}");
+    }
+
     type Change = fn(&mut ServerInput);
 
     #[test]

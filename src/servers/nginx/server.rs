@@ -164,7 +164,22 @@ mod tests {
                 "error_page 494 =431 /_errors/431;",
             ]
         );
-        assert!(conf.contains("add_header Cache-Control \"no-store\" always;"));
+        // README: all these headers use `always`, which nginx needs for
+        // 4xx/5xx responses.
+        for header in [
+            "add_header Cache-Control \"no-store\" always;",
+            "add_header Vary \"Accept, Accept-Language\" always;",
+            "add_header X-Content-Type-Options \"nosniff\" always;",
+            "add_header Retry-After $errorsmith_retry_after always;",
+        ] {
+            assert!(conf.contains(header), "{header}");
+        }
+        assert!(
+            conf.lines()
+                .filter(|l| l.trim_start().starts_with("add_header"))
+                .all(|l| l.ends_with(" always;")),
+            "{conf}"
+        );
         assert!(conf.contains("proxy_intercept_errors on;"));
         assert!(conf.contains("if (-f \"/srv/errors.maintenance\")"));
         assert!(conf.contains("alias \"/srv/errors/\";"));
