@@ -5,8 +5,11 @@ mod common;
 
 use common::servers::*;
 use common::*;
+use std::net::Ipv4Addr;
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
-use std::path::Path;
+use std::path::{Path, PathBuf};
+
+const UNTRUSTED: Option<Ipv4Addr> = Some(Ipv4Addr::new(127, 0, 0, 2));
 
 const MODULES: &str = "/usr/lib/apache2/modules";
 
@@ -22,6 +25,7 @@ fn httpd_conf(dir: &Path, pages: &Path, port: u16, down: u16, failing: u16) -> S
         ("headers_module", "mod_headers.so"),
         ("proxy_module", "mod_proxy.so"),
         ("proxy_http_module", "mod_proxy_http.so"),
+        ("rewrite_module", "mod_rewrite.so"),
     ]
     .iter()
     .map(|(name, file)| format!("LoadModule {name} {MODULES}/{file}\n"))
@@ -157,4 +161,105 @@ fn live_apache_picks_locale_and_format_like_nginx() {
     let _apache = Running::start("apache2", run, port, &dir.path().join("apache.log"));
 
     assert_negotiates_like_nginx(port, &dist, "/api/x");
+}
+
+/// The `nginx` fixture (127.0.0.1 trusted) with `yaml` appended and
+/// `args` added to `build`, served by a live apache2 whose document root
+/// holds an index page; the proxied backends answer nothing.
+struct Site {
+    dir: tempfile::TempDir,
+    dist: PathBuf,
+    port: u16,
+    _apache: Running,
+}
+
+impl Site {
+    fn start(test: &str, yaml: &str, args: &[&str]) -> Option<Site> {
+        let apache = require_program("apache2", test)?;
+        let dir = fixture_copy("nginx");
+        std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+        let config = dir.path().join("errorsmith.yaml");
+        let text = std::fs::read_to_string(&config).unwrap();
+        std::fs::write(&config, text + yaml).unwrap();
+        errorsmith()
+            .current_dir(dir.path())
+            .args(["build", "--out", "dist"])
+            .args(args)
+            .assert()
+            .success();
+        let dist = dir.path().join("dist");
+        std::fs::create_dir(dir.path().join("www")).unwrap();
+        std::fs::write(dir.path().join("www/index.html"), "the real site").unwrap();
+        let port = free_port();
+        let conf = dir.path().join("httpd.conf");
+        let text = httpd_conf(dir.path(), &dist, port, free_port(), free_port());
+        std::fs::write(&conf, text).unwrap();
+        let mut run = std::process::Command::new(&apache);
+        run.arg("-X").arg("-f").arg(&conf);
+        let log = dir.path().join("apache.log");
+        let running = Running::start("apache2", run, port, &log);
+        Some(Site {
+            dir,
+            dist,
+            port,
+            _apache: running,
+        })
+    }
+
+    fn from(&self, from: Option<Ipv4Addr>, path: &str) -> Response {
+        request_from(from, self.port, "GET", path, &[], "")
+    }
+
+    fn maintenance_flag(&self) -> PathBuf {
+        PathBuf::from(format!("{}.maintenance", self.dist.display()))
+    }
+
+    fn assert_page(&self, response: &Response, status: u16, title: &str) {
+        assert_page(response, status, title, &self.dist);
+    }
+}
+
+#[test]
+fn live_apache_maintenance_switch_with_its_default_bypasses() {
+    let test = "live_apache_maintenance_switch_with_its_default_bypasses";
+    let Some(site) = Site::start(test, "", &[]) else {
+        return;
+    };
+    assert_eq!(site.from(UNTRUSTED, "/index.html").body, "the real site");
+    std::fs::write(site.maintenance_flag(), "").unwrap();
+    for path in ["/index.html", "/app/x", "/healthzx", "/.well-known/other"] {
+        let response = site.from(UNTRUSTED, path);
+        site.assert_page(&response, 503, "Service Unavailable");
+        assert_eq!(
+            response.header("retry-after").map(str::to_string),
+            retry_after(&site.dist, 503),
+            "{path}"
+        );
+    }
+    // maintenance.paths (default: ACME challenges, /healthz) reach the site.
+    for path in ["/healthz", "/.well-known/acme-challenge/token-1"] {
+        site.assert_page(&site.from(UNTRUSTED, path), 404, "Not Found");
+    }
+    // Staff (trusted_networks, as maintenance.allow is unset) see the site.
+    assert_eq!(site.from(None, "/index.html").body, "the real site");
+    std::fs::remove_file(site.maintenance_flag()).unwrap();
+    assert_eq!(site.from(UNTRUSTED, "/index.html").body, "the real site");
+}
+
+#[test]
+fn live_apache_maintenance_allow_and_paths_replace_the_defaults() {
+    let test = "live_apache_maintenance_allow_and_paths_replace_the_defaults";
+    let yaml = "maintenance:\n  allow: [127.0.0.2/32]\n  paths: [/status.json]\n";
+    let Some(site) = Site::start(test, yaml, &[]) else {
+        return;
+    };
+    std::fs::write(site.maintenance_flag(), "").unwrap();
+    // 127.0.0.1 is trusted for the developer part, not for maintenance.
+    site.assert_page(&site.from(None, "/index.html"), 503, "Service Unavailable");
+    site.assert_page(&site.from(None, "/healthz"), 503, "Service Unavailable");
+    site.assert_page(&site.from(None, "/status.json"), 404, "Not Found");
+    assert_eq!(site.from(UNTRUSTED, "/index.html").body, "the real site");
+    std::fs::remove_file(site.maintenance_flag()).unwrap();
+    assert_eq!(site.from(None, "/index.html").body, "the real site");
+    let _ = &site.dir;
 }

@@ -74,7 +74,7 @@ impl Plan {
             codes,
         } = super::negotiation(input)?;
         let (maintenance_networks, maintenance_paths) =
-            super::maintenance_bypasses(input, Server::Varnish)?;
+            super::maintenance::bypasses(input, Server::Varnish)?;
         let dir = super::config_path(Server::Varnish, &input.pages_dir, &[])?;
         let dir = format!("{}/", dir.trim_end_matches('/'));
         Ok(Plan {
@@ -140,7 +140,7 @@ fn recv(plan: &Plan) -> String {
     if !plan.maintenance_paths.is_empty() {
         bypass.push(format!(
             "req.url !~ \"{}\"",
-            super::path_regex(&plan.maintenance_paths)
+            super::maintenance::path_regex(&plan.maintenance_paths)
         ));
     }
     let condition = std::iter::once(format!("std.file_exists({})", plan.maintenance_flag))

@@ -4,9 +4,12 @@
 //! each `ErrorDocument` names its file with them (expressions in
 //! `ErrorDocument` need 2.4.13).
 
+mod maintenance;
+
 use super::{Server, ServerInput};
+use crate::config::Network;
 use crate::output::OutputFile;
-use anyhow::Result;
+use anyhow::{Result, bail};
 
 /// `apache.conf`, to `Include` in a virtual host.
 pub fn files(input: &ServerInput) -> Result<Vec<OutputFile>> {
@@ -27,7 +30,7 @@ pub fn files(input: &ServerInput) -> Result<Vec<OutputFile>> {
          # Include this file in each <VirtualHost>, before any ProxyPass line:\n\
          #     Include {file}\n\
          # Needs mod_alias, mod_authz_core, mod_headers (a2enmod headers),\n\
-         # mod_mime and mod_setenvif;\n\
+         # mod_mime, mod_rewrite (a2enmod rewrite) and mod_setenvif;\n\
          # with mod_proxy, errors from backends get these pages too.\n\
          # ErrorDocument names a local path, never a URL: a URL would redirect\n\
          # and lose the status code.\n\
@@ -59,6 +62,8 @@ pub fn files(input: &ServerInput) -> Result<Vec<OutputFile>> {
             "ErrorDocument {code} {prefix}/%{{reqenv:ERRORSMITH_LOCALE}}/{code}.%{{reqenv:ERRORSMITH_FORMAT}}\n"
         ));
     }
+    let (allow, paths) = super::maintenance::bypasses(input, Server::Apache)?;
+    conf.push_str(&maintenance::block(raw, prefix, &allow, &paths)?);
     conf.push_str(&format!(
         "<IfModule proxy_module>\n\
          \x20   # The pages are served here, not by a backend: this must come first.\n\
@@ -106,6 +111,35 @@ fn knows(code: u16) -> bool {
         code,
         400..=417 | 421..=424 | 426 | 428 | 429 | 431 | 451 | 500..=508 | 510 | 511
     )
+}
+
+/// An ap_expr that is true when the client is in one of `networks`
+/// (`-R '10.0.0.0/8' || ...`), or with `inside` false, in none of them.
+/// A network is written as its `Display` form, which is only hex digits,
+/// `.`, `:` and `/`; anything else would end the quoted string, so it is
+/// refused rather than written.
+fn expr_networks(networks: &[Network], inside: bool) -> Result<String> {
+    if networks.is_empty() {
+        return Ok(if inside { "false" } else { "true" }.into());
+    }
+    let mut tests = Vec::new();
+    for network in networks {
+        let text = network.to_string();
+        if !text
+            .chars()
+            .all(|c| c.is_ascii_hexdigit() || matches!(c, '.' | ':' | '/'))
+        {
+            bail!(
+                "network `{text}` cannot go into an Apache expression; use an address or CIDR network such as `10.0.0.0/8`"
+            );
+        }
+        tests.push(if inside {
+            format!("-R '{text}'")
+        } else {
+            format!("!-R '{text}'")
+        });
+    }
+    Ok(tests.join(if inside { " || " } else { " && " }))
 }
 
 /// A double-quoted Apache argument: inside quotes Apache reads `\\` as `\`
