@@ -16,6 +16,18 @@ const MODULES: &str = "/usr/lib/apache2/modules";
 /// A self-contained httpd.conf: only the modules the include needs, our
 /// include before the ProxyPass lines, one backend down and one failing.
 fn httpd_conf(dir: &Path, pages: &Path, port: u16, down: u16, failing: u16) -> String {
+    httpd_conf_without(dir, pages, port, down, failing, &[])
+}
+
+/// [`httpd_conf`] without the modules named in `skip`.
+fn httpd_conf_without(
+    dir: &Path,
+    pages: &Path,
+    port: u16,
+    down: u16,
+    failing: u16,
+    skip: &[&str],
+) -> String {
     let modules: String = [
         ("mpm_event_module", "mod_mpm_event.so"),
         ("authz_core_module", "mod_authz_core.so"),
@@ -26,8 +38,12 @@ fn httpd_conf(dir: &Path, pages: &Path, port: u16, down: u16, failing: u16) -> S
         ("proxy_module", "mod_proxy.so"),
         ("proxy_http_module", "mod_proxy_http.so"),
         ("rewrite_module", "mod_rewrite.so"),
+        ("include_module", "mod_include.so"),
+        ("unique_id_module", "mod_unique_id.so"),
+        ("substitute_module", "mod_substitute.so"),
     ]
     .iter()
+    .filter(|(name, _)| !skip.contains(name))
     .map(|(name, file)| format!("LoadModule {name} {MODULES}/{file}\n"))
     .collect();
     // Apache refuses to run its workers as root.
@@ -175,6 +191,11 @@ struct Site {
 
 impl Site {
     fn start(test: &str, yaml: &str, args: &[&str]) -> Option<Site> {
+        Site::start_without(test, yaml, args, &[])
+    }
+
+    /// [`Site::start`] without the modules named in `skip`.
+    fn start_without(test: &str, yaml: &str, args: &[&str], skip: &[&str]) -> Option<Site> {
         let apache = require_program("apache2", test)?;
         let dir = fixture_copy("nginx");
         std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
@@ -192,7 +213,7 @@ impl Site {
         std::fs::write(dir.path().join("www/index.html"), "the real site").unwrap();
         let port = free_port();
         let conf = dir.path().join("httpd.conf");
-        let text = httpd_conf(dir.path(), &dist, port, free_port(), free_port());
+        let text = httpd_conf_without(dir.path(), &dist, port, free_port(), free_port(), skip);
         std::fs::write(&conf, text).unwrap();
         let mut run = std::process::Command::new(&apache);
         run.arg("-X").arg("-f").arg(&conf);
@@ -262,4 +283,120 @@ fn live_apache_maintenance_allow_and_paths_replace_the_defaults() {
     std::fs::remove_file(site.maintenance_flag()).unwrap();
     assert_eq!(site.from(None, "/index.html").body, "the real site");
     let _ = &site.dir;
+}
+
+/// Text the developer fragment shows, with its SSI commands removed: none
+/// of it may reach an untrusted client.
+fn fragment_texts(dist: &Path, code: u16) -> Vec<String> {
+    let fragment = std::fs::read_to_string(dist.join(format!("en/developer/{code}.html"))).unwrap();
+    let texts: Vec<String> = regex::Regex::new(">([^<]{6,})<")
+        .unwrap()
+        .captures_iter(&fragment)
+        .map(|c| c[1].trim().to_string())
+        .collect();
+    assert!(texts.len() >= 5, "fragment too small to test: {fragment}");
+    texts
+}
+
+/// `Reference: <id>` as the visitor sees it, or None.
+fn shown_reference(body: &str) -> Option<String> {
+    let start = body.find("Reference: <code>")? + "Reference: <code>".len();
+    let end = body[start..].find("</code>")? + start;
+    Some(body[start..end].to_string())
+}
+
+#[test]
+fn live_apache_developer_part_reaches_only_trusted_clients() {
+    let test = "live_apache_developer_part_reaches_only_trusted_clients";
+    let Some(site) = Site::start(test, "visitor_reference: true\n", &["--developer", "ssi"]) else {
+        return;
+    };
+    // /app/ is proxied to a backend nobody listens on: 503.
+    let trusted = site.from(None, "/app/trace-me");
+    let untrusted = site.from(UNTRUSTED, "/app/trace-me");
+    for response in [&trusted, &untrusted] {
+        assert_eq!(response.status, 503, "{response:?}");
+        assert!(response.body.contains("<h1>Service Unavailable</h1>"));
+        // mod_include consumed every directive.
+        assert!(!response.body.contains("<!--#"), "{}", response.body);
+    }
+    for text in fragment_texts(&site.dist, 503) {
+        assert!(trusted.body.contains(&text), "trusted lacks {text:?}");
+        assert!(!untrusted.body.contains(&text), "untrusted got {text:?}");
+    }
+    for absent in ["trace-me", "Request ID", "For the site owner"] {
+        assert!(!untrusted.body.contains(absent), "untrusted got {absent:?}");
+    }
+    // The requested address and the request id (mod_unique_id) are shown.
+    assert!(
+        trusted.body.contains("<code>/app/trace-me</code>"),
+        "{}",
+        trusted.body
+    );
+    let id = |body: &str| {
+        let marker = "Request ID</dt><dd><code>";
+        let start = body.find(marker).unwrap() + marker.len();
+        body[start..start + body[start..].find('<').unwrap()].to_string()
+    };
+    assert!(id(&trusted.body).len() >= 16, "{}", trusted.body);
+    // The visitor reference reaches both, each with its own id.
+    let (a, b) = (
+        shown_reference(&trusted.body),
+        shown_reference(&untrusted.body),
+    );
+    assert!(a.as_ref().is_some_and(|id| id.len() >= 16), "{a:?}");
+    assert!(b.as_ref().is_some_and(|id| id.len() >= 16), "{b:?}");
+    assert_ne!(a, b);
+
+    // Never in JSON or text, trusted or not.
+    for accept in ["application/json", "text/plain"] {
+        let response = request_from(None, site.port, "GET", "/app/x", &[("Accept", accept)], "");
+        assert_eq!(response.status, 503);
+        for text in fragment_texts(&site.dist, 503) {
+            assert!(!response.body.contains(&text), "{accept} got {text:?}");
+        }
+        assert!(!response.body.contains("<!--"), "{}", response.body);
+    }
+    // The fragments are not reachable directly.
+    assert_eq!(
+        site.from(None, "/_errors/en/developer/503.html").status,
+        403
+    );
+}
+
+#[test]
+fn live_apache_visitor_reference_without_mod_unique_id_echoes_x_request_id_encoded() {
+    let test = "live_apache_visitor_reference_without_mod_unique_id_echoes_x_request_id_encoded";
+    let skip = ["unique_id_module"];
+    let Some(site) = Site::start_without(test, "visitor_reference: true\n", &[], &skip) else {
+        return;
+    };
+    let hostile = "<b>x</b>\"'";
+    let headers = [("X-Request-Id", hostile)];
+    let response = request_from(UNTRUSTED, site.port, "GET", "/missing", &headers, "");
+    assert_eq!(response.status, 404);
+    assert!(response.body.contains("<h1>Not Found</h1>"));
+    assert_eq!(
+        shown_reference(&response.body).as_deref(),
+        Some("&lt;b&gt;x&lt;/b&gt;&quot;'"),
+        "{}",
+        response.body
+    );
+    // Without an id at all, the reference is empty, not broken.
+    let none = site.from(UNTRUSTED, "/missing");
+    assert_eq!(shown_reference(&none.body).as_deref(), Some("<!-- -->"));
+    assert!(!none.body.contains("<!--#"), "{}", none.body);
+}
+
+#[test]
+fn live_apache_pages_without_reference_or_developer_part_run_no_ssi() {
+    let test = "live_apache_pages_without_reference_or_developer_part_run_no_ssi";
+    let Some(site) = Site::start(test, "", &[]) else {
+        return;
+    };
+    let page = site.from(None, "/missing");
+    site.assert_page(&page, 404, "Not Found");
+    assert_eq!(shown_reference(&page.body), None);
+    let conf = std::fs::read_to_string(site.dist.join("servers/apache.conf")).unwrap();
+    assert!(!conf.contains("INCLUDES"), "{conf}");
 }

@@ -4,6 +4,7 @@
 //! each `ErrorDocument` names its file with them (expressions in
 //! `ErrorDocument` need 2.4.13).
 
+mod include;
 mod maintenance;
 
 use super::{Server, ServerInput};
@@ -55,6 +56,13 @@ pub fn files(input: &ServerInput) -> Result<Vec<OutputFile>> {
             "    <FilesMatch \"^{code}\\.\">\n        Header always set Retry-After \"{seconds}\"\n    </FilesMatch>\n"
         ));
     }
+    let includes = include::Includes {
+        developer: input.manifest.developer == "ssi",
+        reference: input.manifest.servers.visitor_reference,
+    };
+    let trusted =
+        super::maintenance::networks(input.trusted_networks(), "trusted network", Server::Apache)?;
+    conf.push_str(&include::directory_block(&includes, &trusted)?);
     conf.push_str("</Directory>\n");
     conf.push_str(&negotiate(&negotiation));
     for (code, _) in &pages {
