@@ -400,3 +400,29 @@ fn live_apache_pages_without_reference_or_developer_part_run_no_ssi() {
     let conf = std::fs::read_to_string(site.dist.join("servers/apache.conf")).unwrap();
     assert!(!conf.contains("INCLUDES"), "{conf}");
 }
+
+/// Apache cannot let the backend's Retry-After win: the ErrorDocument is
+/// an internal redirect, which starts with empty response headers, and
+/// neither mod_headers nor ap_expr can read the failed request's. This
+/// pins what visitors get: the content's value.
+#[test]
+fn live_apache_sends_the_contents_retry_after_not_the_backends() {
+    let test = "live_apache_sends_the_contents_retry_after_not_the_backends";
+    let Some(setup) = LiveSetup::new("apache2", test) else {
+        return;
+    };
+    std::fs::set_permissions(setup.dir(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    std::fs::create_dir(setup.dir().join("www")).unwrap();
+    let busy = failing_backend_with_headers(503, "Retry-After: 7\r\n", "backend's own 503");
+    let conf = httpd_conf(
+        setup.dir(),
+        &setup.built.pages,
+        setup.port,
+        free_port(),
+        busy,
+    );
+    let apache = setup.start_with_config("httpd.conf", &conf, "-t", "-X");
+    let response = apache.get("/api/x");
+    assert_error_page_with_retry_after(&response, 503, "Service Unavailable", apache.pages());
+    assert_ne!(response.header("retry-after"), Some("7"));
+}
