@@ -131,7 +131,27 @@ fn expr_networks(networks: &[Network], inside: bool) -> Result<String> {
         return Ok(if inside { "false" } else { "true" }.into());
     }
     let mut tests = Vec::new();
-    for network in networks {
+    let halves = |network: Network| -> Vec<Network> {
+        // APR refuses a `/0` subnet: everyone is the two halves.
+        if network.prefix != 0 {
+            return vec![network];
+        }
+        let upper: std::net::IpAddr = match network.address {
+            std::net::IpAddr::V4(_) => std::net::Ipv4Addr::new(128, 0, 0, 0).into(),
+            std::net::IpAddr::V6(_) => std::net::Ipv6Addr::new(0x8000, 0, 0, 0, 0, 0, 0, 0).into(),
+        };
+        vec![
+            Network {
+                prefix: 1,
+                ..network
+            },
+            Network {
+                address: upper,
+                prefix: 1,
+            },
+        ]
+    };
+    for network in networks.iter().flat_map(|n| halves(apr_form(*n))) {
         let text = network.to_string();
         if !text
             .chars()
@@ -150,6 +170,22 @@ fn expr_networks(networks: &[Network], inside: bool) -> Result<String> {
     Ok(tests.join(if inside { " || " } else { " && " }))
 }
 
+/// APR refuses IPv4-mapped IPv6 subnets (`::ffff:1.2.3.4`,
+/// `::ffff:0:0/96`) and matches mapped clients against IPv4 ones instead,
+/// so a network inside `::ffff:0:0/96` is written as that IPv4 network.
+fn apr_form(network: Network) -> Network {
+    match network.address {
+        std::net::IpAddr::V6(v6) if network.prefix >= 96 => match v6.to_ipv4_mapped() {
+            Some(v4) => Network {
+                address: v4.into(),
+                prefix: network.prefix - 96,
+            },
+            None => network,
+        },
+        _ => network,
+    }
+}
+
 /// A double-quoted Apache argument: inside quotes Apache reads `\\` as `\`
 /// and `\"` as `"`, and nothing else is special.
 fn quote(value: &str) -> String {
@@ -159,6 +195,20 @@ fn quote(value: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ipv4_mapped_networks_are_written_as_ipv4_for_apr() {
+        let parse = |text| Network::parse(text).unwrap();
+        let networks = [
+            parse("::ffff:1.2.3.4"),
+            parse("::ffff:0:0/96"),
+            parse("::1"),
+        ];
+        assert_eq!(
+            expr_networks(&networks, true).unwrap(),
+            "-R '1.2.3.4' || -R '0.0.0.0/1' || -R '128.0.0.0/1' || -R '::1'"
+        );
+    }
 
     #[test]
     fn quoting_escapes_quotes_and_backslashes() {
