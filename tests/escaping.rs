@@ -311,11 +311,16 @@ fn each_server_config_quotes_the_pages_directory() {
         [
             format!("Alias /err-pages_v1.0/x/ \"{pages}/\""),
             format!("<Directory \"{pages}\">"),
+            format!("RewriteCond \"{pages}.maintenance\" -f"),
         ]
     );
     assert_eq!(
         lines("caddy.caddyfile"),
-        [format!("root \"{pages}\""), format!("root * \"{pages}\"")]
+        [
+            format!("try_files \"{pages}.maintenance\""),
+            format!("root \"{pages}\""),
+            format!("root * \"{pages}\""),
+        ]
     );
     assert_eq!(
         lines("lighttpd.conf"),

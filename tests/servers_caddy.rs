@@ -5,7 +5,10 @@ mod common;
 
 use common::servers::*;
 use common::*;
-use std::path::Path;
+use std::net::Ipv4Addr;
+use std::path::{Path, PathBuf};
+
+const UNTRUSTED: Option<Ipv4Addr> = Some(Ipv4Addr::new(127, 0, 0, 2));
 use std::process::Command;
 
 /// A Caddyfile for one plain-HTTP site on `port` (any Host) that imports our snippet;
@@ -152,4 +155,80 @@ fn live_caddy_picks_locale_and_format_like_nginx() {
     let _caddy = Running::start("caddy", run, port, &dir.path().join("caddy.log"));
 
     assert_negotiates_like_nginx(port, &dist, "/app/x");
+}
+
+/// The `nginx` fixture (127.0.0.1 trusted) with `yaml` appended, served by
+/// a live Caddy whose site root holds an index page.
+fn start_site(test: &str, yaml: &str) -> Option<(tempfile::TempDir, PathBuf, u16, Running)> {
+    let program = require_program("caddy", test)?;
+    let dir = fixture_copy("nginx");
+    let config = dir.path().join("errorsmith.yaml");
+    let text = std::fs::read_to_string(&config).unwrap();
+    std::fs::write(&config, text + yaml).unwrap();
+    errorsmith()
+        .current_dir(dir.path())
+        .args(["build", "--out", "dist"])
+        .assert()
+        .success();
+    let dist = dir.path().join("dist");
+    std::fs::create_dir(dist.join("site")).unwrap();
+    std::fs::write(dist.join("site/index.html"), "the real site").unwrap();
+    let port = free_port();
+    let file = dir.path().join("Caddyfile");
+    std::fs::write(&file, caddyfile(&dist, port, free_port())).unwrap();
+    let mut run = caddy(&program, &dir.path().join("home"));
+    run.arg("run")
+        .arg("--config")
+        .arg(&file)
+        .args(["--adapter", "caddyfile"]);
+    let running = Running::start("caddy", run, port, &dir.path().join("caddy.log"));
+    Some((dir, dist, port, running))
+}
+
+#[test]
+fn live_caddy_maintenance_switch_with_its_default_bypasses() {
+    let test = "live_caddy_maintenance_switch_with_its_default_bypasses";
+    let Some((_dir, dist, port, _caddy)) = start_site(test, "") else {
+        return;
+    };
+    let from = |who, path| request_from(who, port, "GET", path, &[], "");
+    let flag = PathBuf::from(format!("{}.maintenance", dist.display()));
+    assert_eq!(from(UNTRUSTED, "/").body, "the real site");
+    std::fs::write(&flag, "").unwrap();
+    for path in ["/", "/app/x", "/healthzx", "/.well-known/other"] {
+        let response = from(UNTRUSTED, path);
+        assert_page(&response, 503, "Service Unavailable", &dist);
+        assert_eq!(
+            response.header("retry-after").map(str::to_string),
+            retry_after(&dist, 503),
+            "{path}"
+        );
+    }
+    // maintenance.paths (default: ACME challenges, /healthz) reach the site.
+    for path in ["/healthz", "/.well-known/acme-challenge/token-1"] {
+        assert_page(&from(UNTRUSTED, path), 404, "Not Found", &dist);
+    }
+    // Staff (trusted_networks, as maintenance.allow is unset) see the site.
+    assert_eq!(from(None, "/").body, "the real site");
+    std::fs::remove_file(&flag).unwrap();
+    assert_eq!(from(UNTRUSTED, "/").body, "the real site");
+}
+
+#[test]
+fn live_caddy_maintenance_allow_and_paths_replace_the_defaults() {
+    let test = "live_caddy_maintenance_allow_and_paths_replace_the_defaults";
+    let yaml = "maintenance:\n  allow: [127.0.0.2/32]\n  paths: [/status.json]\n";
+    let Some((_dir, dist, port, _caddy)) = start_site(test, yaml) else {
+        return;
+    };
+    let from = |who, path| request_from(who, port, "GET", path, &[], "");
+    let flag = PathBuf::from(format!("{}.maintenance", dist.display()));
+    std::fs::write(&flag, "").unwrap();
+    // 127.0.0.1 is trusted for the developer part, not for maintenance.
+    assert_page(&from(None, "/"), 503, "Service Unavailable", &dist);
+    assert_page(&from(None, "/healthz"), 503, "Service Unavailable", &dist);
+    assert_page(&from(None, "/status.json"), 404, "Not Found", &dist);
+    assert_eq!(from(UNTRUSTED, "/").body, "the real site");
+    std::fs::remove_file(&flag).unwrap();
+    assert_eq!(from(None, "/").body, "the real site");
 }

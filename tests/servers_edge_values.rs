@@ -122,6 +122,9 @@ fn apache_accepts_edge_values() {
         ("setenvif_module", "mod_setenvif.so"),
         ("headers_module", "mod_headers.so"),
         ("proxy_module", "mod_proxy.so"),
+        ("rewrite_module", "mod_rewrite.so"),
+        ("include_module", "mod_include.so"),
+        ("substitute_module", "mod_substitute.so"),
     ]
     .iter()
     .map(|(name, file)| format!("LoadModule {name} /usr/lib/apache2/modules/{file}\n"))

@@ -129,3 +129,74 @@ fn build_fails_naming_the_page_that_does_not_fit_an_errorfile() {
     assert!(!dist.join("503.html").exists());
     assert!(dist.join("servers/haproxy/404.http").is_file());
 }
+
+/// One command to HAProxy's runtime API on the socket at `socket`.
+fn runtime(socket: &std::path::Path, command: &str) -> String {
+    use std::io::{Read, Write};
+    let mut stream = std::os::unix::net::UnixStream::connect(socket).unwrap();
+    writeln!(stream, "{command}").unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).unwrap();
+    answer
+}
+
+#[test]
+fn live_haproxy_maintenance_switch_with_its_bypasses() {
+    let test = "live_haproxy_maintenance_switch_with_its_bypasses";
+    let Some(haproxy) = require_program("haproxy", test) else {
+        return;
+    };
+    // The nginx fixture trusts 127.0.0.1: maintenance.allow defaults to it.
+    let dir = fixture_copy("nginx");
+    errorsmith()
+        .current_dir(dir.path())
+        .args(["build", "--out", "dist"])
+        .assert()
+        .success();
+    let dist = dir.path().join("dist");
+    let servers = dist.join("servers");
+    let rules = std::fs::read_to_string(servers.join("haproxy-maintenance.cfg")).unwrap();
+    let rules: String = rules.lines().map(|l| format!("    {l}\n")).collect();
+    let socket = dir.path().join("admin.sock");
+    let port = free_port();
+    let site = failing_backend(200, "the real site");
+    let config = format!(
+        "global\n    stats socket {} level admin\n{}\n\
+         defaults\n    mode http\n    timeout connect 1s\n    timeout client 5s\n    timeout server 5s\n    errorfiles errorsmith\n\
+         frontend web\n    bind 127.0.0.1:{port}\n{rules}    default_backend app\n\
+         backend app\n    server site 127.0.0.1:{site}\n",
+        socket.display(),
+        std::fs::read_to_string(servers.join("haproxy.cfg")).unwrap(),
+    );
+    let file = dir.path().join("haproxy.cfg");
+    std::fs::write(&file, config).unwrap();
+    let check = std::process::Command::new(&haproxy)
+        .arg("-c")
+        .arg("-f")
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(check.status.success(), "{check:?}");
+    let mut run = std::process::Command::new(&haproxy);
+    run.arg("-db").arg("-f").arg(&file);
+    let _haproxy = Running::start("haproxy", run, port, &dir.path().join("haproxy.log"));
+    let untrusted = Some(std::net::Ipv4Addr::new(127, 0, 0, 2));
+    let from = |who, path| request_from(who, port, "GET", path, &[], "");
+    let acl = servers.join("haproxy-maintenance.acl");
+    let acl = acl.display();
+
+    assert_eq!(from(untrusted, "/").body, "the real site");
+    runtime(&socket, &format!("add acl {acl} on"));
+    for path in ["/", "/healthzx", "/.well-known/other"] {
+        let response = from(untrusted, path);
+        assert_error_page_with_retry_after(&response, 503, "Service Unavailable", &dist);
+    }
+    // maintenance.paths (default: ACME challenges, /healthz) reach the site.
+    for path in ["/healthz", "/.well-known/acme-challenge/token-1"] {
+        assert_eq!(from(untrusted, path).body, "the real site", "{path}");
+    }
+    // Staff (trusted_networks, as maintenance.allow is unset) see the site.
+    assert_eq!(from(None, "/").body, "the real site");
+    runtime(&socket, &format!("del acl {acl} on"));
+    assert_eq!(from(untrusted, "/").body, "the real site");
+}

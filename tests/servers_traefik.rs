@@ -8,6 +8,7 @@ mod common;
 use common::pages_service::*;
 use common::servers::failing_backend_with_headers;
 use common::*;
+use std::net::Ipv4Addr;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -40,7 +41,7 @@ fn site_config(backends: &[(&str, u16)]) -> String {
     format!("http:\n  routers:\n{routers}  services:\n{services}")
 }
 
-fn traefik(program: &Path, port: u16, providers: &Path) -> Command {
+fn traefik(program: &Path, port: u16, providers: &Path, watch: bool) -> Command {
     let mut command = Command::new(program);
     command
         .arg(format!("--entryPoints.web.address=127.0.0.1:{port}"))
@@ -48,8 +49,8 @@ fn traefik(program: &Path, port: u16, providers: &Path) -> Command {
             "--providers.file.directory={}",
             providers.display()
         ))
+        .arg(format!("--providers.file.watch={watch}"))
         .args([
-            "--providers.file.watch=false",
             "--global.checkNewVersion=false",
             "--global.sendAnonymousUsage=false",
             "--log.level=INFO",
@@ -124,7 +125,12 @@ fn live_traefik_serves_our_pages_for_failed_responses() {
     std::fs::write(providers.join("site.yml"), site_config(&backends)).unwrap();
     let port = free_port();
     let log = dir.path().join("traefik.log");
-    let _traefik = Running::start("traefik", traefik(&program, port, &providers), port, &log);
+    let _traefik = Running::start(
+        "traefik",
+        traefik(&program, port, &providers, false),
+        port,
+        &log,
+    );
     wait_for_routes(port);
 
     assert_page(&get(port, "/bad/x", &[]), 502);
@@ -280,4 +286,77 @@ fn kubernetes_middleware_matches_the_traefik_crd_schema() {
         serde_json::json!(["Accept", "Accept-Language", "X-Request-Id"])
     );
     assert_eq!(middleware["spec"]["errors"]["query"], "/{status}");
+}
+
+/// Polls `path` from `from` until `done` holds for the response (Traefik
+/// applies a changed provider directory a moment after the change).
+fn wait_until(port: u16, from: Option<Ipv4Addr>, path: &str, done: impl Fn(&Response) -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        let response = request_from(from, port, "GET", path, &[], "");
+        if done(&response) {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "Traefik never changed: {response:#?}"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+#[test]
+fn live_traefik_maintenance_file_switches_with_its_bypasses() {
+    let test = "live_traefik_maintenance_file_switches_with_its_bypasses";
+    let Some(program) = require_program("traefik", test) else {
+        return;
+    };
+    let dir = fixture_copy("nginx");
+    let dist = build(dir.path());
+    let Some((_nginx, pages_port)) = start_default_backend(&dist, dir.path(), test) else {
+        return;
+    };
+    let (recorder_port, heads) = recorder(pages_port);
+    let url = errorsmith::servers::traefik::PAGES_URL;
+    let providers = dir.path().join("providers");
+    std::fs::create_dir(&providers).unwrap();
+    let ours = std::fs::read_to_string(dist.join("servers/traefik.yml")).unwrap();
+    let ours = ours.replace(url, &format!("http://127.0.0.1:{recorder_port}"));
+    std::fs::write(providers.join("errorsmith.yml"), ours).unwrap();
+    let site = failing_backend_with_headers(200, "", "the real site");
+    std::fs::write(providers.join("site.yml"), site_config(&[("site", site)])).unwrap();
+    let port = free_port();
+    let log = dir.path().join("traefik.log");
+    let run = traefik(&program, port, &providers, true);
+    let _traefik = Running::start("traefik", run, port, &log);
+    let untrusted = Some(Ipv4Addr::new(127, 0, 0, 2));
+    let from = |who, path| request_from(who, port, "GET", path, &[], "");
+    wait_until(port, untrusted, "/site/x", |r| r.body == "the real site");
+
+    // On: the switch file in the watched directory.
+    let switch = dist.join("servers/traefik-maintenance.yml");
+    std::fs::copy(&switch, providers.join("maintenance.yml")).unwrap();
+    wait_until(port, untrusted, "/site/x", |r| r.status == 503);
+    heads.lock().unwrap().clear();
+    let secret = [("Cookie", "session=secret-cookie"), ("X-Code", "404")];
+    let closed = request_from(untrusted, port, "GET", "/site/x", &secret, "");
+    assert_page(&closed, 503);
+    assert!(closed.header("retry-after").is_some(), "{closed:#?}");
+    let head = heads.lock().unwrap()[0].to_ascii_lowercase();
+    assert!(head.starts_with("get /503 "), "{head}");
+    assert!(
+        !head.contains("secret") && !head.contains("x-code"),
+        "{head}"
+    );
+    assert_page(&from(untrusted, "/healthzx"), 503);
+    // maintenance.paths reach the site (here: no router, so our 404).
+    for path in ["/healthz", "/.well-known/acme-challenge/token-1"] {
+        assert_page(&from(untrusted, path), 404);
+    }
+    // Staff (trusted_networks, as maintenance.allow is unset) see the site.
+    assert_eq!(from(None, "/site/x").body, "the real site");
+
+    // Off: the file removed.
+    std::fs::remove_file(providers.join("maintenance.yml")).unwrap();
+    wait_until(port, untrusted, "/site/x", |r| r.body == "the real site");
 }

@@ -216,3 +216,94 @@ fn config_refuses_a_pages_directory_that_would_end_a_vcl_string() {
             "which a Varnish VCL string cannot carry; move the pages to a path without them",
         ));
 }
+
+#[test]
+fn live_varnish_developer_part_reaches_only_trusted_clients() {
+    let test = "live_varnish_developer_part_reaches_only_trusted_clients";
+    let Some(varnishd) = require_program("varnishd", test) else {
+        return;
+    };
+    // The nginx fixture trusts 127.0.0.1 only.
+    let dir = fixture_copy("nginx");
+    errorsmith()
+        .current_dir(dir.path())
+        .args(["build", "--out", "dist", "--developer", "ssi"])
+        .assert()
+        .success();
+    let dist = dir.path().join("dist").canonicalize().unwrap();
+    let backends = [
+        (
+            "bad",
+            failing_backend_with_headers(502, "", "origin's own 502"),
+        ),
+        ("down", free_port()),
+    ];
+    let vcl = dir.path().join("test.vcl");
+    std::fs::write(&vcl, test_vcl(&dist, &backends)).unwrap();
+    let port = free_port();
+    let mut command = Command::new(&varnishd);
+    command
+        .args(["-F", "-a"])
+        .arg(format!("127.0.0.1:{port}"))
+        .arg("-f")
+        .arg(&vcl)
+        .arg("-n")
+        .arg(dir.path().join("varnish"))
+        .args(["-s", "malloc,16m", "-T", "none"]);
+    let _varnish = Running::start("varnishd", command, port, &dir.path().join("varnishd.log"));
+    let untrusted = Some(std::net::Ipv4Addr::new(127, 0, 0, 2));
+    let fragment = std::fs::read_to_string(dist.join("en/developer/502.html")).unwrap();
+    let texts: Vec<String> = regex::Regex::new(">([^<]{6,})<")
+        .unwrap()
+        .captures_iter(&fragment)
+        .map(|c| c[1].trim().to_string())
+        .collect();
+    assert!(texts.len() >= 5, "{fragment}");
+    // vcl_synth (the origin's 502) and vcl_backend_error (a failed fetch).
+    for (path, code) in [("/bad/x", 502), ("/down/x", 503)] {
+        let trusted = request_from(None, port, "GET", path, &[], "");
+        let other = request_from(untrusted, port, "GET", path, &[], "");
+        assert_page(&trusted, code);
+        assert_page(&other, code);
+        assert!(!other.body.contains("<!--#"), "{}", other.body);
+        assert!(!trusted.body.contains("<!--#"), "{}", trusted.body);
+        assert!(
+            trusted.body.contains("For the site owner"),
+            "{}",
+            trusted.body
+        );
+        assert_eq!(trusted.body.matches("<h1>").count(), 1, "{}", trusted.body);
+        if code == 502 {
+            for text in &texts {
+                assert!(
+                    trusted.body.contains(text.as_str()),
+                    "trusted lacks {text:?}"
+                );
+                assert!(
+                    !other.body.contains(text.as_str()),
+                    "untrusted got {text:?}"
+                );
+            }
+        }
+        assert!(!other.body.contains("For the site owner"), "{}", other.body);
+        // The request id is Varnish's transaction id.
+        let marker = "Request ID</dt><dd><code>";
+        let start = trusted.body.find(marker).unwrap() + marker.len();
+        let id = &trusted.body[start..start + trusted.body[start..].find('<').unwrap()];
+        assert!(
+            !id.is_empty() && id.bytes().all(|b| b.is_ascii_digit()),
+            "{id}"
+        );
+    }
+    // Never in JSON or text.
+    let json = request_from(
+        None,
+        port,
+        "GET",
+        "/bad/x",
+        &[("Accept", "application/json")],
+        "",
+    );
+    assert_eq!(json.status, 502);
+    assert!(!json.body.contains("site owner"), "{}", json.body);
+}

@@ -29,6 +29,8 @@ pub fn files(input: &ServerInput) -> Result<Vec<OutputFile>> {
              \t\theader @errorsmith_retry_{code} Retry-After \"{seconds}\"\n"
         ));
     }
+    let (allow, paths) = super::maintenance::bypasses(input, Server::Caddy)?;
+    let switch = maintenance(raw, &allow, &paths);
     let conf = format!(
         "# errorsmith error pages for Caddy 2. Import this file in a site block:\n\
          #     example.com {{\n\
@@ -38,6 +40,7 @@ pub fn files(input: &ServerInput) -> Result<Vec<OutputFile>> {
          # It covers errors Caddy makes itself (404 from file_server, 502 when a\n\
          # backend is down, 504 on a timeout); file_server keeps the error status,\n\
          # and conditional and range requests get the whole page.\n\
+         {switch}\
          handle_errors {{\n\
          {maps}\
          \t@errorsmith_page file {{\n\
@@ -68,6 +71,38 @@ pub fn files(input: &ServerInput) -> Result<Vec<OutputFile>> {
         file = quote(&format!("{raw}/servers/caddy.caddyfile")),
     );
     Ok(vec![super::text_file("servers/caddy.caddyfile", conf)])
+}
+
+/// The maintenance switch: while the flag file exists, `error 503` (our
+/// 503 page) for every request but `paths` and clients in `networks`.
+/// The `file` matcher looks for the file on every request, so no reload
+/// is needed. `remote_ip` is the peer's address, like nginx's
+/// `$remote_addr`. It is a `handle`: Caddy orders a bare `error` after
+/// `handle`, `reverse_proxy` and `file_server`, which would answer first.
+/// `dir` holds no `{`, `}` or `\` (refused by the caller).
+fn maintenance(dir: &str, networks: &[crate::config::Network], paths: &[String]) -> String {
+    let flag = super::maintenance::flag(dir);
+    let mut out = format!(
+        "# Maintenance switch: while {flag} exists, every request gets the\n\
+         # 503 page, but for maintenance.paths and maintenance.allow (else\n\
+         # trusted_networks). touch it to switch on, rm to switch off.\n\
+         @errorsmith_maintenance {{\n\
+         \tfile {{\n\t\troot /\n\t\ttry_files {flag}\n\t}}\n",
+        flag = quote(&flag)
+    );
+    if !paths.is_empty() {
+        // A backquoted token is raw; validated paths hold no backquote.
+        out.push_str(&format!(
+            "\tnot path_regexp `{}`\n",
+            super::maintenance::path_regex(paths)
+        ));
+    }
+    if !networks.is_empty() {
+        let list: Vec<String> = networks.iter().map(|n| n.to_string()).collect();
+        out.push_str(&format!("\tnot remote_ip {}\n", list.join(" ")));
+    }
+    out.push_str("}\nhandle @errorsmith_maintenance {\n\terror 503\n}\n");
+    out
 }
 
 /// `map`s setting `{errorsmith_locale}` and `{errorsmith_format}`: one per

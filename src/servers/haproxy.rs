@@ -76,6 +76,60 @@ pub fn files(input: &ServerInput) -> Result<Vec<OutputFile>> {
     }
     let mut out = vec![super::text_file("servers/haproxy.cfg", config(&section))];
     out.extend(responses);
+    out.push(super::text_file(
+        MAINTENANCE_RULES,
+        maintenance_rules(input, dir)?,
+    ));
+    out.push(super::text_file(
+        MAINTENANCE_SWITCH,
+        "# errorsmith maintenance switch for HAProxy: empty means off. Switch on\n\
+         # and off at run time with the stats socket (see haproxy-maintenance.cfg).\n"
+            .into(),
+    ));
+    Ok(out)
+}
+
+/// The lines to paste into a `frontend` (HAProxy has no include) and the
+/// ACL file that is the switch.
+pub const MAINTENANCE_RULES: &str = "servers/haproxy-maintenance.cfg";
+pub const MAINTENANCE_SWITCH: &str = "servers/haproxy-maintenance.acl";
+
+/// The maintenance switch. HAProxy cannot test a file per request, so the
+/// switch is an ACL file it loads empty at start-up and that the runtime
+/// API fills (`add acl <file> on`) and empties (`del acl <file> on`);
+/// a reload starts off again. Staff (`maintenance.allow`, `src`: the
+/// peer address) and `maintenance.paths` pass; everyone else gets the
+/// 503 errorfile through `deny_status 503`.
+fn maintenance_rules(input: &ServerInput, dir: &str) -> Result<String> {
+    let (networks, paths) = super::maintenance::bypasses(input, Server::Haproxy)?;
+    let acl = quote(&format!("{dir}/{MAINTENANCE_SWITCH}"));
+    let mut out = format!(
+        "# errorsmith maintenance switch for HAProxy. Paste these lines into each\n\
+         # frontend that uses `errorfiles {SECTION}`, before its other rules.\n\
+         # Switch on and off at run time (stats socket at level admin):\n\
+         #     echo \"add acl {acl_path} on\" | socat stdio /run/haproxy/admin.sock\n\
+         #     echo \"del acl {acl_path} on\" | socat stdio /run/haproxy/admin.sock\n\
+         # A reload or restart starts with it off (the file is empty).\n\
+         acl errorsmith_maintenance str(on) -m str -f {acl}\n",
+        acl_path = format!("{dir}/{MAINTENANCE_SWITCH}"),
+    );
+    let mut unless = String::new();
+    if !paths.is_empty() {
+        // Single-quoted: the regex's backslashes reach HAProxy as written.
+        out.push_str(&format!(
+            "acl errorsmith_maintenance_path path_reg {}\n",
+            quote(&super::maintenance::path_regex(&paths))
+        ));
+        unless.push_str(" !errorsmith_maintenance_path");
+    }
+    if !networks.is_empty() {
+        let list: Vec<String> = networks.iter().map(|n| n.to_string()).collect();
+        out.push_str(&format!("acl errorsmith_staff src {}\n", list.join(" ")));
+        unless.push_str(" !errorsmith_staff");
+    }
+    out.push_str(&format!(
+        "http-request deny deny_status 503 if errorsmith_maintenance{unless}\n"
+    ));
     Ok(out)
 }
 

@@ -18,6 +18,7 @@ pub mod haproxy;
 pub(crate) mod js;
 pub mod lighttpd;
 pub mod limits;
+pub(crate) mod maintenance;
 pub mod nginx;
 pub mod traefik;
 pub mod varnish;
@@ -285,41 +286,6 @@ pub fn replaced_statuses(configured: &[u16], built: &[u16]) -> Result<Vec<u16>> 
         );
     }
     Ok(codes)
-}
-
-/// The maintenance bypasses, validated: networks that see the real site
-/// and paths that always reach it.
-pub(crate) fn maintenance_bypasses(
-    input: &ServerInput,
-    server: Server,
-) -> Result<(Vec<crate::config::Network>, Vec<String>)> {
-    let settings = &input.manifest.servers;
-    let mut networks = Vec::new();
-    for network in &settings.maintenance_allow {
-        match crate::config::Network::parse(network) {
-            Ok(parsed) => networks.push(parsed),
-            Err(fix) => anyhow::bail!(
-                "maintenance network `{network}` cannot go into a {} config; {fix}",
-                server.name()
-            ),
-        }
-    }
-    for path in &settings.maintenance_paths {
-        if !crate::config::is_url_prefix(path) {
-            anyhow::bail!(
-                "maintenance path `{path}` cannot go into a {} config; use a path such as `/healthz` (letters, digits, -, _, ., /)",
-                server.name()
-            );
-        }
-    }
-    Ok((networks, settings.maintenance_paths.clone()))
-}
-
-/// A regex alternation of `paths`, each matching itself and what is
-/// below it; validated paths hold only `.` that needs escaping.
-pub(crate) fn path_regex(paths: &[String]) -> String {
-    let alternatives: Vec<String> = paths.iter().map(|p| p.replace('.', "\\.")).collect();
-    format!("^(?:{})(?:/|\\?|$)", alternatives.join("|"))
 }
 
 /// What a server that negotiates like nginx needs from the manifest.

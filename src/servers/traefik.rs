@@ -19,6 +19,7 @@ use anyhow::{Result, bail};
 pub const DYNAMIC: &str = "servers/traefik.yml";
 pub const LABELS: &str = "servers/traefik-labels.yml";
 pub const KUBERNETES: &str = "servers/traefik-middleware.yaml";
+pub const MAINTENANCE: &str = "servers/traefik-maintenance.yml";
 
 /// Where the file provider finds the page service; the nginx default
 /// backend listens on this port.
@@ -50,6 +51,7 @@ pub fn files(input: &ServerInput) -> Result<Vec<OutputFile>> {
         super::text_file(DYNAMIC, dynamic(&codes)?),
         super::text_file(LABELS, labels(&codes)?),
         super::text_file(KUBERNETES, kubernetes(&codes)?),
+        super::text_file(MAINTENANCE, maintenance(input)?),
     ])
 }
 
@@ -100,6 +102,78 @@ fn dynamic(codes: &[String]) -> Result<String> {
         rule = q(CATCH_ALL_RULE)?,
     ))
 }
+
+/// Above every router a site would write (Traefik's default priority is
+/// the rule's length), below the ones Traefik keeps for itself.
+const MAINTENANCE_PRIORITY: u32 = 1_000_000_000;
+
+/// Request headers the maintenance router removes before the page service
+/// sees the request (an empty value removes a header): secrets, and the
+/// default backend's own inputs, which would let a visitor pick the page.
+const MAINTENANCE_DROPPED: [&str; 5] = [
+    "Cookie",
+    "Authorization",
+    "Proxy-Authorization",
+    "X-Code",
+    "X-Format",
+];
+
+/// `traefik-maintenance.yml`, the maintenance switch: Traefik cannot test
+/// a file per request, so the switch is this file itself. Copied into the
+/// file provider's watched directory it sends every request but
+/// `maintenance.paths` and `maintenance.allow` (Traefik's `ClientIP`, the
+/// peer address) to the page service's 503 page; removed, the site is
+/// back. Networks are `Display`ed `Network`s and paths validated, so
+/// neither holds a backquote that would end a rule's string.
+fn maintenance(input: &ServerInput) -> Result<String> {
+    let (networks, paths) = super::maintenance::bypasses(input, Server::Traefik)?;
+    let mut rule = CATCH_ALL_RULE.to_string();
+    if !paths.is_empty() {
+        rule.push_str(&format!(
+            " && !PathRegexp(`{}`)",
+            super::maintenance::path_regex(&paths)
+        ));
+    }
+    if !networks.is_empty() {
+        let ips: Vec<String> = networks
+            .iter()
+            .map(|n| format!("ClientIP(`{n}`)"))
+            .collect();
+        rule.push_str(&format!(" && !({})", ips.join(" || ")));
+    }
+    let mut dropped = String::new();
+    for header in MAINTENANCE_DROPPED {
+        dropped.push_str(&format!("\x20         {header}: \"\"\n"));
+    }
+    Ok(format!(
+        "# errorsmith maintenance switch for Traefik v3 (file provider). Traefik\n\
+         # cannot test a flag file per request, so this file is the switch: copy\n\
+         # it into the directory of --providers.file.directory (with watch on,\n\
+         # next to traefik.yml) to switch on, remove it to switch off. Every\n\
+         # request then gets the page service's 503 page, but for\n\
+         # maintenance.paths and maintenance.allow (else trusted_networks).\n\
+         http:\n\
+         \x20 routers:\n\
+         \x20   {MAINTENANCE_ROUTER}:\n\
+         \x20     rule: {rule}\n\
+         \x20     priority: {MAINTENANCE_PRIORITY}\n\
+         \x20     service: {service}\n\
+         \x20     middlewares: [{MAINTENANCE_HEADERS}, {MAINTENANCE_ROUTER}]\n\
+         \x20 middlewares:\n\
+         \x20   {MAINTENANCE_HEADERS}:\n\
+         \x20     headers:\n\
+         \x20       customRequestHeaders:\n\
+         {dropped}\
+         \x20   {MAINTENANCE_ROUTER}:\n\
+         \x20     replacePath:\n\
+         \x20       path: \"/503\"\n",
+        rule = yaml_quote(&rule)?,
+        service = yaml_quote(SERVICE)?,
+    ))
+}
+
+const MAINTENANCE_ROUTER: &str = "errorsmith-maintenance";
+const MAINTENANCE_HEADERS: &str = "errorsmith-maintenance-headers";
 
 /// `traefik-labels.yml`: the same settings as Docker labels, for the
 /// container that runs the page service.

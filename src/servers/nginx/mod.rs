@@ -104,7 +104,7 @@ impl Plan {
             codes.insert(page.code, page.retry_after);
         }
         let (maintenance_networks, maintenance_paths) =
-            super::maintenance_bypasses(input, Server::Nginx)?;
+            super::maintenance::bypasses(input, Server::Nginx)?;
         Ok(Plan {
             maintenance_networks,
             maintenance_paths,

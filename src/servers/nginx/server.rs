@@ -58,7 +58,7 @@ pub(super) fn server_include(plan: &Plan) -> String {
             format!(
                 "# Paths that always reach the site (maintenance.paths).\n\
                  if ($uri ~ \"{}\") {{\n    set $errorsmith_maintenance \"\";\n}}\n",
-                super::super::path_regex(&plan.maintenance_paths)
+                super::super::maintenance::path_regex(&plan.maintenance_paths)
             )
         }
     );

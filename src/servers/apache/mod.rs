@@ -4,9 +4,13 @@
 //! each `ErrorDocument` names its file with them (expressions in
 //! `ErrorDocument` need 2.4.13).
 
+mod include;
+mod maintenance;
+
 use super::{Server, ServerInput};
+use crate::config::Network;
 use crate::output::OutputFile;
-use anyhow::Result;
+use anyhow::{Result, bail};
 
 /// `apache.conf`, to `Include` in a virtual host.
 pub fn files(input: &ServerInput) -> Result<Vec<OutputFile>> {
@@ -27,7 +31,7 @@ pub fn files(input: &ServerInput) -> Result<Vec<OutputFile>> {
          # Include this file in each <VirtualHost>, before any ProxyPass line:\n\
          #     Include {file}\n\
          # Needs mod_alias, mod_authz_core, mod_headers (a2enmod headers),\n\
-         # mod_mime and mod_setenvif;\n\
+         # mod_mime, mod_rewrite (a2enmod rewrite) and mod_setenvif;\n\
          # with mod_proxy, errors from backends get these pages too.\n\
          # ErrorDocument names a local path, never a URL: a URL would redirect\n\
          # and lose the status code.\n\
@@ -52,6 +56,13 @@ pub fn files(input: &ServerInput) -> Result<Vec<OutputFile>> {
             "    <FilesMatch \"^{code}\\.\">\n        Header always set Retry-After \"{seconds}\"\n    </FilesMatch>\n"
         ));
     }
+    let includes = include::Includes {
+        developer: input.manifest.developer == "ssi",
+        reference: input.manifest.servers.visitor_reference,
+    };
+    let trusted =
+        super::maintenance::networks(input.trusted_networks(), "trusted network", Server::Apache)?;
+    conf.push_str(&include::directory_block(&includes, &trusted)?);
     conf.push_str("</Directory>\n");
     conf.push_str(&negotiate(&negotiation));
     for (code, _) in &pages {
@@ -59,6 +70,8 @@ pub fn files(input: &ServerInput) -> Result<Vec<OutputFile>> {
             "ErrorDocument {code} {prefix}/%{{reqenv:ERRORSMITH_LOCALE}}/{code}.%{{reqenv:ERRORSMITH_FORMAT}}\n"
         ));
     }
+    let (allow, paths) = super::maintenance::bypasses(input, Server::Apache)?;
+    conf.push_str(&maintenance::block(raw, prefix, &allow, &paths)?);
     conf.push_str(&format!(
         "<IfModule proxy_module>\n\
          \x20   # The pages are served here, not by a backend: this must come first.\n\
@@ -108,6 +121,71 @@ fn knows(code: u16) -> bool {
     )
 }
 
+/// An ap_expr that is true when the client is in one of `networks`
+/// (`-R '10.0.0.0/8' || ...`), or with `inside` false, in none of them.
+/// A network is written as its `Display` form, which is only hex digits,
+/// `.`, `:` and `/`; anything else would end the quoted string, so it is
+/// refused rather than written.
+fn expr_networks(networks: &[Network], inside: bool) -> Result<String> {
+    if networks.is_empty() {
+        return Ok(if inside { "false" } else { "true" }.into());
+    }
+    let mut tests = Vec::new();
+    let halves = |network: Network| -> Vec<Network> {
+        // APR refuses a `/0` subnet: everyone is the two halves.
+        if network.prefix != 0 {
+            return vec![network];
+        }
+        let upper: std::net::IpAddr = match network.address {
+            std::net::IpAddr::V4(_) => std::net::Ipv4Addr::new(128, 0, 0, 0).into(),
+            std::net::IpAddr::V6(_) => std::net::Ipv6Addr::new(0x8000, 0, 0, 0, 0, 0, 0, 0).into(),
+        };
+        vec![
+            Network {
+                prefix: 1,
+                ..network
+            },
+            Network {
+                address: upper,
+                prefix: 1,
+            },
+        ]
+    };
+    for network in networks.iter().flat_map(|n| halves(apr_form(*n))) {
+        let text = network.to_string();
+        if !text
+            .chars()
+            .all(|c| c.is_ascii_hexdigit() || matches!(c, '.' | ':' | '/'))
+        {
+            bail!(
+                "network `{text}` cannot go into an Apache expression; use an address or CIDR network such as `10.0.0.0/8`"
+            );
+        }
+        tests.push(if inside {
+            format!("-R '{text}'")
+        } else {
+            format!("!-R '{text}'")
+        });
+    }
+    Ok(tests.join(if inside { " || " } else { " && " }))
+}
+
+/// APR refuses IPv4-mapped IPv6 subnets (`::ffff:1.2.3.4`,
+/// `::ffff:0:0/96`) and matches mapped clients against IPv4 ones instead,
+/// so a network inside `::ffff:0:0/96` is written as that IPv4 network.
+fn apr_form(network: Network) -> Network {
+    match network.address {
+        std::net::IpAddr::V6(v6) if network.prefix >= 96 => match v6.to_ipv4_mapped() {
+            Some(v4) => Network {
+                address: v4.into(),
+                prefix: network.prefix - 96,
+            },
+            None => network,
+        },
+        _ => network,
+    }
+}
+
 /// A double-quoted Apache argument: inside quotes Apache reads `\\` as `\`
 /// and `\"` as `"`, and nothing else is special.
 fn quote(value: &str) -> String {
@@ -117,6 +195,20 @@ fn quote(value: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ipv4_mapped_networks_are_written_as_ipv4_for_apr() {
+        let parse = |text| Network::parse(text).unwrap();
+        let networks = [
+            parse("::ffff:1.2.3.4"),
+            parse("::ffff:0:0/96"),
+            parse("::1"),
+        ];
+        assert_eq!(
+            expr_networks(&networks, true).unwrap(),
+            "-R '1.2.3.4' || -R '0.0.0.0/1' || -R '128.0.0.0/1' || -R '::1'"
+        );
+    }
 
     #[test]
     fn quoting_escapes_quotes_and_backslashes() {

@@ -11,6 +11,8 @@
 //! VCL; it goes into a long string `{"..."}`, which has no escapes, so
 //! `"}` and control characters are refused.
 
+mod developer;
+
 use super::{Server, ServerInput};
 use crate::output::OutputFile;
 use anyhow::{Result, bail};
@@ -46,6 +48,9 @@ struct Plan {
     reference: bool,
     maintenance_networks: Vec<crate::config::Network>,
     maintenance_paths: Vec<String>,
+    /// `--developer ssi`: trusted clients get the developer fragment.
+    developer: bool,
+    trusted: Vec<crate::config::Network>,
 }
 
 pub fn files(input: &ServerInput) -> Result<Vec<OutputFile>> {
@@ -59,6 +64,13 @@ pub fn files(input: &ServerInput) -> Result<Vec<OutputFile>> {
          import std;\n\n",
         file = long_string(&format!("{}servers/varnish.vcl", plan.dir_raw))?,
     );
+    if plan.developer {
+        out.push_str(&acl(
+            "errorsmith_trusted",
+            "Clients that get the developer part (trusted_networks).",
+            &plan.trusted,
+        ));
+    }
     out.push_str(&recv(&plan));
     out.push_str(&deliver(&plan));
     out.push_str(&page_sub(&plan, "synth", "req", "resp"));
@@ -74,7 +86,7 @@ impl Plan {
             codes,
         } = super::negotiation(input)?;
         let (maintenance_networks, maintenance_paths) =
-            super::maintenance_bypasses(input, Server::Varnish)?;
+            super::maintenance::bypasses(input, Server::Varnish)?;
         let dir = super::config_path(Server::Varnish, &input.pages_dir, &[])?;
         let dir = format!("{}/", dir.trim_end_matches('/'));
         Ok(Plan {
@@ -87,6 +99,12 @@ impl Plan {
             reference: input.manifest.servers.visitor_reference,
             maintenance_networks,
             maintenance_paths,
+            developer: input.manifest.developer == "ssi",
+            trusted: super::maintenance::networks(
+                input.trusted_networks(),
+                "trusted network",
+                Server::Varnish,
+            )?,
         })
     }
 
@@ -116,31 +134,39 @@ pub(crate) fn long_string(value: &str) -> Result<String> {
     Ok(format!("{{\"{value}\"}}"))
 }
 
+/// An ACL named `name` of `networks` (`Display`ed, so only hex digits,
+/// `.`, `:` and `/`), after the comment `why`.
+fn acl(name: &str, why: &str, networks: &[crate::config::Network]) -> String {
+    let mut out = format!("# {why}\nacl {name} {{\n");
+    for network in networks {
+        let text = network.to_string();
+        let (address, bits) = text.split_once('/').unwrap_or((&text, ""));
+        let bits = if bits.is_empty() {
+            String::new()
+        } else {
+            format!("/{bits}")
+        };
+        let _ = writeln!(out, "    \"{address}\"{bits};");
+    }
+    out.push_str("}\n\n");
+    out
+}
+
 fn recv(plan: &Plan) -> String {
     let mut out = String::new();
     let mut bypass = Vec::new();
     if !plan.maintenance_networks.is_empty() {
-        out.push_str(
-            "# Clients that see the real site while the maintenance switch is on\n\
-             # (maintenance.allow, else trusted_networks).\nacl errorsmith_maintenance_allow {\n",
-        );
-        for network in &plan.maintenance_networks {
-            let text = network.to_string();
-            let (address, bits) = text.split_once('/').unwrap_or((&text, ""));
-            let bits = if bits.is_empty() {
-                String::new()
-            } else {
-                format!("/{bits}")
-            };
-            let _ = writeln!(out, "    \"{address}\"{bits};");
-        }
-        out.push_str("}\n\n");
+        out.push_str(&acl(
+            "errorsmith_maintenance_allow",
+            "Clients that see the real site while the maintenance switch is on\n# (maintenance.allow, else trusted_networks).",
+            &plan.maintenance_networks,
+        ));
         bypass.push("client.ip !~ errorsmith_maintenance_allow".to_string());
     }
     if !plan.maintenance_paths.is_empty() {
         bypass.push(format!(
             "req.url !~ \"{}\"",
-            super::path_regex(&plan.maintenance_paths)
+            super::maintenance::path_regex(&plan.maintenance_paths)
         ));
     }
     let condition = std::iter::once(format!("std.file_exists({})", plan.maintenance_flag))
@@ -207,10 +233,16 @@ fn page_sub(plan: &Plan, sub: &str, request: &str, response: &str) -> String {
     } else {
         page
     };
+    if plan.developer {
+        out.push_str(&developer::set_body(
+            &body, plan, request, response, &locale, &format,
+        ));
+    } else {
+        let _ = writeln!(out, "        set {response}.body = {body};");
+    }
     let _ = writeln!(
         out,
-        "        set {response}.body = {body};\n        \
-         unset {request}.http.x-errorsmith-locale;\n        \
+        "        unset {request}.http.x-errorsmith-locale;\n        \
          unset {request}.http.x-errorsmith-format;\n        \
          set {response}.http.Cache-Control = \"no-store\";\n        \
          set {response}.http.Vary = \"Accept, Accept-Language\";\n        \
