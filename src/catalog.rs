@@ -13,7 +13,7 @@ use std::path::Path;
 /// The locale of the built-in top-level content.
 pub const BUILTIN_LOCALE: &str = "en";
 
-#[derive(Debug, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct Catalog {
     /// (locale, code) -> page
     pub pages: BTreeMap<(String, u16), Page>,

@@ -180,6 +180,9 @@ struct ProjectArgs {
     /// Your themes: one folder per theme [default: ./themes if present].
     #[arg(long, value_name = "DIR")]
     themes: Option<PathBuf>,
+    /// With `brands:` in the config: only this brand (check, serve) [default: every brand; serve: the first].
+    #[arg(long, value_name = "NAME")]
+    brand: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -241,6 +244,7 @@ impl ProjectArgs {
             config_file: self.config,
             content_dir: self.content,
             themes_dir: self.themes,
+            brand: self.brand,
             theme: None,
             developer: None,
             locales: None,
@@ -256,6 +260,11 @@ fn command() -> clap::Command {
 pub fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Command::Build(args) => {
+            if let Some(brand) = &args.project.brand {
+                anyhow::bail!(
+                    "--brand {brand}: `build` builds every brand, because it replaces the whole output; leave --brand out (or use --config with a file of that brand alone)"
+                );
+            }
             let mut project = args.project.options();
             project.theme = args.theme;
             project.developer = args.developer;

@@ -7,6 +7,7 @@ use anyhow::Result;
 use clap::ValueEnum;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::path::{Path, PathBuf};
 
@@ -164,6 +165,16 @@ pub struct Config {
     /// means every built 5xx code (an API's own 4xx bodies pass through).
     #[schemars(inner(range(min = 400, max = 599)))]
     pub replace_statuses: Vec<u16>,
+    /// Several brands built in one run, each into its own folder of the
+    /// output: brand name -> the keys it sets over the shared ones (this
+    /// file's other keys). See [`crate::brands`].
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    #[schemars(with = "BTreeMap<String, serde_json::Value>")]
+    pub brands: BTreeMap<String, Config>,
+    /// Each brand's whole config, resolved when the file is read.
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub resolved_brands: Vec<(String, Config)>,
     /// Where the file was read from; logo paths are relative to its folder.
     #[serde(skip)]
     pub origin: Option<PathBuf>,
@@ -190,6 +201,8 @@ impl Default for Config {
             targets: None,
             replace_statuses: Vec::new(),
             maintenance: Maintenance::default(),
+            brands: BTreeMap::new(),
+            resolved_brands: Vec::new(),
             origin: None,
         }
     }
@@ -211,7 +224,13 @@ impl Config {
             config
         };
         config.origin = Some(path.to_path_buf());
-        let problems = config.problems();
+        let mut problems = config.problems();
+        if !config.brands.is_empty() {
+            match crate::brands::resolve(&config, text) {
+                Ok(brands) => config.resolved_brands = brands,
+                Err(brand_problems) => problems.extend(brand_problems),
+            }
+        }
         if !problems.is_empty() {
             let listed = problems
                 .into_iter()

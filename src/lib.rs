@@ -4,6 +4,7 @@
 //! Data flows one way: [`project`] loads config, content ([`catalog`]) and
 //! themes ([`theme`]); [`render`] turns them into HTML; [`output`] writes.
 
+pub mod brands;
 pub mod build;
 pub mod catalog;
 pub mod check;

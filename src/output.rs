@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 pub use staging::install_signal_handler;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
-pub use writer::{Collect, Sink, Writer, Written};
+pub use writer::{Collect, InFolder, Sink, Writer, Written};
 
 pub const MANIFEST: &str = "manifest.json";
 const GENERATOR: &str = "errorsmith";
@@ -63,6 +63,10 @@ pub struct Manifest {
     /// What the server configs were written for, so `errorsmith config`
     /// run later, from any folder, writes the same files.
     pub servers: ServerSettings,
+    /// In the index of a multi-brand build: the brand folders. Their
+    /// files are in `files`, each brand's own manifest describes them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub brands: Vec<String>,
 }
 
 /// The build's settings that server configs depend on, copied from the
@@ -135,7 +139,33 @@ impl Manifest {
             files: Vec::new(),
             cloudflare_pages: Vec::new(),
             servers,
+            brands: Vec::new(),
         }
+    }
+
+    /// The top-level manifest of a multi-brand build: every brand's folder
+    /// and every file in it, so the next build knows what is its own.
+    pub fn index_of_brands<'a>(brands: impl Iterator<Item = (String, &'a Manifest)>) -> Manifest {
+        let mut index = Manifest::new(
+            "",
+            "",
+            "",
+            Vec::new(),
+            ServerSettings::from_config(&crate::config::Config::default()),
+        );
+        for (name, manifest) in brands {
+            let own = manifest
+                .pages
+                .iter()
+                .map(|p| &p.path)
+                .chain(&manifest.files)
+                .map(|path| format!("{name}/{path}"));
+            index.files.extend(own);
+            index.files.push(format!("{name}/{MANIFEST}"));
+            index.brands.push(name);
+        }
+        index.files.sort();
+        index
     }
 
     pub fn to_file(&self) -> OutputFile {

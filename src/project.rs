@@ -23,6 +23,8 @@ pub struct ProjectOptions {
     /// `--locale`: build only these (and the default locale); overrides
     /// `locales:` in the config.
     pub locales: Option<Vec<String>>,
+    /// `--brand`: only this brand of a config with `brands:`.
+    pub brand: Option<String>,
 }
 
 pub struct Project {
@@ -38,9 +40,29 @@ pub struct Project {
     theme_source: String,
 }
 
+/// One brand of a build: its name, when the config has `brands:`, and
+/// everything it is built from.
+pub struct Brand {
+    pub name: Option<String>,
+    pub project: Project,
+}
+
+/// The content of one load, parsed once and shared by every brand that
+/// reads it the same way (default locale, raw HTML).
+type CatalogCache = std::collections::HashMap<(String, bool), Catalog>;
+
 impl Project {
+    /// The project of a config without `brands:`; with brands, the first
+    /// brand's (see [`Project::load_brands`] for all of them).
     pub fn load(options: &ProjectOptions) -> Result<Project> {
-        let mut config = match explicit_or_found(
+        let mut brands = Project::load_brands(options)?;
+        Ok(brands.remove(0).project)
+    }
+
+    /// Every brand of the project: one, named `None`, for a config without
+    /// `brands:`. Content and themes are read once for all of them.
+    pub fn load_brands(options: &ProjectOptions) -> Result<Vec<Brand>> {
+        let config = match explicit_or_found(
             &options.root,
             &options.config_file,
             ("--config", config::FILE_NAME),
@@ -49,17 +71,6 @@ impl Project {
             Some(path) => Config::load(&path)?,
             None => Config::default(),
         };
-        let theme_source = match (&options.theme, &config.origin) {
-            (Some(_), _) => "--theme".to_string(),
-            (None, Some(origin)) => format!("{}: `theme`", origin.display()),
-            (None, None) => "`theme`".to_string(),
-        };
-        if let Some(theme) = &options.theme {
-            config.theme = theme.clone();
-        }
-        if let Some(mode) = options.developer {
-            config.developer = mode;
-        }
         let content_dir = explicit_or_found(
             &options.root,
             &options.content_dir,
@@ -72,24 +83,109 @@ impl Project {
             ("--themes", "themes"),
             true,
         )?;
-        let mut catalog = Catalog::load(&LoadOptions {
-            user_dir: content_dir.as_deref(),
-            default_locale: &config.default_locale,
-            markdown: MarkdownOptions {
-                allow_raw_html: config.allow_raw_html,
-            },
-        })?;
+        // Read after the first brand's content, as one project always was,
+        // so the first error a user sees stays the same.
+        let mut themes = None;
+        let mut cache = CatalogCache::new();
+        let dirs = (content_dir, themes_dir);
+        if config.resolved_brands.is_empty() && options.brand.is_none() {
+            let project = Project::assemble(options, config, None, &dirs, &mut themes, &mut cache)?;
+            return Ok(vec![Brand {
+                name: None,
+                project,
+            }]);
+        }
+        let file = config.origin.as_ref().map_or_else(
+            || config::FILE_NAME.to_string(),
+            |p| p.display().to_string(),
+        );
+        if let Some(wanted) = &options.brand {
+            if config.resolved_brands.is_empty() {
+                bail!("--brand {wanted}: {file} has no `brands:`; leave --brand out");
+            }
+            if !config
+                .resolved_brands
+                .iter()
+                .any(|(name, _)| name == wanted)
+            {
+                let names: Vec<&str> = config
+                    .resolved_brands
+                    .iter()
+                    .map(|(n, _)| n.as_str())
+                    .collect();
+                bail!(
+                    "--brand {wanted}: {file} has no such brand; its brands: {}",
+                    names.join(", ")
+                );
+            }
+        }
+        let mut brands = Vec::new();
+        for (name, brand) in config.resolved_brands.clone() {
+            if options.brand.as_ref().is_some_and(|wanted| wanted != &name) {
+                continue;
+            }
+            let project =
+                Project::assemble(options, brand, Some(&name), &dirs, &mut themes, &mut cache)
+                    .map_err(|e| anyhow::anyhow!("brand `{name}`: {e:#}"))?;
+            brands.push(Brand {
+                name: Some(name),
+                project,
+            });
+        }
+        Ok(brands)
+    }
+
+    fn assemble(
+        options: &ProjectOptions,
+        mut config: Config,
+        brand: Option<&str>,
+        (content_dir, themes_dir): &(Option<PathBuf>, Option<PathBuf>),
+        themes: &mut Option<ThemeSources>,
+        cache: &mut CatalogCache,
+    ) -> Result<Project> {
+        let key = |key: &str| match brand {
+            Some(name) => format!("`brands.{name}.{key}` (or the shared `{key}`)"),
+            None => format!("`{key}`"),
+        };
+        let theme_source = match (&options.theme, &config.origin) {
+            (Some(_), _) => "--theme".to_string(),
+            (None, Some(origin)) => format!("{}: {}", origin.display(), key("theme")),
+            (None, None) => "`theme`".to_string(),
+        };
+        if let Some(theme) = &options.theme {
+            config.theme = theme.clone();
+        }
+        if let Some(mode) = options.developer {
+            config.developer = mode;
+        }
+        let catalog_key = (config.default_locale.clone(), config.allow_raw_html);
+        let mut catalog = match cache.get(&catalog_key) {
+            Some(catalog) => catalog.clone(),
+            None => {
+                let catalog = Catalog::load(&LoadOptions {
+                    user_dir: content_dir.as_deref(),
+                    default_locale: &config.default_locale,
+                    markdown: MarkdownOptions {
+                        allow_raw_html: config.allow_raw_html,
+                    },
+                })?;
+                cache.insert(catalog_key, catalog.clone());
+                catalog
+            }
+        };
         if config.developer == DeveloperMode::Strip {
             catalog.strip_developer_parts();
         }
         let locales = chosen_locales(&config, &catalog, options.locales.as_deref())?;
-        let themes = ThemeSources::load(themes_dir.as_deref())?;
+        if themes.is_none() {
+            *themes = Some(ThemeSources::load(themes_dir.as_deref())?);
+        }
         Ok(Project {
             config,
             catalog,
-            themes,
-            content_dir,
-            themes_dir,
+            themes: themes.clone().expect("loaded above"),
+            content_dir: content_dir.clone(),
+            themes_dir: themes_dir.clone(),
             locales,
             theme_source,
         })

@@ -37,6 +37,7 @@ pub struct Theme {
 }
 
 /// Where theme files come from.
+#[derive(Clone)]
 pub struct ThemeSources {
     /// theme name -> relative file name -> file; user files already laid
     /// over built-in ones.

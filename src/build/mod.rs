@@ -29,6 +29,19 @@ pub struct BuildOptions {
 #[derive(Debug, Clone)]
 pub struct BuildReport {
     pub out_dir: PathBuf,
+    /// One per brand, in name order; one, unnamed, without `brands:`.
+    pub brands: Vec<BrandReport>,
+    /// How many files were written and how many kept from the previous
+    /// output.
+    pub written: Written,
+}
+
+/// What a build produced for one brand.
+#[derive(Debug, Clone)]
+pub struct BrandReport {
+    pub name: Option<String>,
+    /// Where this brand's files are: the output, or its brand folder.
+    pub out_dir: PathBuf,
     pub manifest: Manifest,
     /// `locale/code` of pages built from the default locale's content.
     pub fallbacks: Vec<String>,
@@ -36,26 +49,70 @@ pub struct BuildReport {
     pub skipped: Vec<String>,
     /// The user's pages whose other locales keep the built-in text.
     pub stock_beside_overrides: Vec<crate::catalog::StockBesideOverride>,
-    /// How many files were written and how many kept from the previous
-    /// output.
-    pub written: Written,
 }
 
+/// Builds every brand into one staging folder, swapped in at once: a
+/// failure in any brand leaves every brand's previous output as it was.
 pub fn build(options: &BuildOptions) -> Result<BuildReport> {
     output::install_signal_handler();
-    let project = Project::load(&options.project)?;
+    let brands = Project::load_brands(&options.project)?;
     let out_dir = crate::project::under(&options.project.root, &options.out_dir);
     let write_dir = paths::folder_behind(&out_dir)?;
-    paths::refuse_output_inside_inputs(&write_dir, &project)?;
+    for brand in &brands {
+        paths::refuse_output_inside_inputs(&write_dir, &brand.project)?;
+    }
     let writer = Writer::open(&write_dir)?;
-    let rendered = render_into(&project, &paths::absolute(&write_dir), &writer)?;
+    let absolute = paths::absolute(&write_dir);
+    let mut reports = Vec::new();
+    let mut gates = Vec::new();
+    for brand in &brands {
+        let (dir, rendered) = match &brand.name {
+            None => (
+                out_dir.clone(),
+                render_into(&brand.project, &absolute, &writer)?,
+            ),
+            Some(name) => {
+                let sink = output::InFolder::new(&writer, name);
+                let rendered = render_into(&brand.project, &absolute.join(name), &sink)
+                    .map_err(|e| anyhow::anyhow!("brand `{name}`: {e:#}"))?;
+                (out_dir.join(name), rendered)
+            }
+        };
+        gates.push(rendered.gate);
+        reports.push(BrandReport {
+            name: brand.name.clone(),
+            out_dir: dir,
+            manifest: rendered.manifest,
+            fallbacks: rendered.fallbacks,
+            skipped: brand.project.catalog.skipped.clone(),
+            stock_beside_overrides: brand.project.stock_beside_overrides(),
+        });
+    }
+    if brands.iter().any(|b| b.name.is_some()) {
+        // The index of the brands is admitted by every brand's gate.
+        let index = Manifest::index_of_brands(
+            reports
+                .iter()
+                .filter_map(|r| Some((r.name.clone()?, &r.manifest))),
+        )
+        .to_file();
+        let mut problems = Problems::default();
+        let mut admitted = None;
+        for gate in &gates {
+            match gate.admit(index.clone()) {
+                Ok(published) => admitted = Some(published),
+                Err(problem) => problems.add(problem),
+            }
+        }
+        problems.into_result()?;
+        if let Some(published) = admitted {
+            writer.put(published)?;
+        }
+    }
     let written = writer.finish()?;
     Ok(BuildReport {
         out_dir,
-        manifest: rendered.manifest,
-        fallbacks: rendered.fallbacks,
-        skipped: project.catalog.skipped.clone(),
-        stock_beside_overrides: project.stock_beside_overrides(),
+        brands: reports,
         written,
     })
 }
@@ -71,6 +128,8 @@ pub struct Rendered {
 pub struct Summary {
     pub manifest: Manifest,
     pub fallbacks: Vec<String>,
+    /// The gate the files passed.
+    pub gate: Gate,
 }
 
 /// Renders every page of the project, and the server configuration for
@@ -222,6 +281,7 @@ pub fn render_into(project: &Project, out_dir: &Path, sink: &dyn Sink) -> Result
     Ok(Summary {
         manifest,
         fallbacks,
+        gate,
     })
 }
 

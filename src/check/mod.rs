@@ -24,7 +24,7 @@ pub enum Severity {
     Warning,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Finding {
     /// The file at fault, or the project part when no one file is.
     pub file: String,
@@ -145,15 +145,33 @@ impl std::fmt::Display for Finding {
 }
 
 /// Loads, renders and inspects the project described by `options`.
+/// With `brands:`, each brand is checked and its findings say which.
 pub fn check(options: &ProjectOptions) -> Report {
     let mut report = Report::default();
-    let project = match Project::load(options) {
-        Ok(project) => project,
+    let brands = match Project::load_brands(options) {
+        Ok(brands) => brands,
         Err(error) => {
             add_error_lines(&mut report, &error, "project");
             return report;
         }
     };
+    for brand in brands {
+        let mut own = Report::default();
+        check_project(&mut own, &brand.project);
+        for mut finding in own.findings {
+            if let Some(name) = &brand.name {
+                finding.message = format!("brand `{name}`: {}", finding.message);
+            }
+            if !report.findings.contains(&finding) {
+                report.findings.push(finding);
+            }
+        }
+    }
+    report.sort();
+    report
+}
+
+fn check_project(report: &mut Report, project: &Project) {
     let config_file = project
         .config
         .origin
@@ -161,32 +179,30 @@ pub fn check(options: &ProjectOptions) -> Report {
         .map(|p| p.display().to_string())
         .unwrap_or_else(|| crate::config::FILE_NAME.to_string());
     if let Err(error) = project.themes.list() {
-        add_error_lines(&mut report, &error, "themes");
+        add_error_lines(report, &error, "themes");
     }
-    config::check_contrast(&mut report, &project, &config_file);
-    config::check_exposure(&mut report, &project, &config_file);
-    content::check_translations(&mut report, &project);
-    content::check_overrides(&mut report, &project);
-    content::check_skipped(&mut report, &project);
+    config::check_contrast(report, &project, &config_file);
+    config::check_exposure(report, &project, &config_file);
+    content::check_translations(report, &project);
+    content::check_overrides(report, &project);
+    content::check_skipped(report, &project);
     match project.theme() {
-        Ok(theme) => theme::check_external_references(&mut report, &theme, &project),
+        Ok(theme) => theme::check_external_references(report, &theme, &project),
         Err(error) => {
-            add_error_lines(&mut report, &error, &config_file);
-            return report;
+            add_error_lines(report, &error, &config_file);
+            return;
         }
     }
     // Nothing is written, so any folder does for the server snippets.
     match render_project(&project, Path::new("/errorsmith-check")) {
         Ok(rendered) => {
-            content::check_links(&mut report, &project, &rendered);
+            content::check_links(report, &project, &rendered);
             for misfit in crate::servers::limits::misfits(&rendered.manifest) {
                 report.push(&misfit.page, None, Severity::Warning, misfit.message, "");
             }
         }
-        Err(error) => add_error_lines(&mut report, &error, &config_file),
+        Err(error) => add_error_lines(report, &error, &config_file),
     }
-    report.sort();
-    report
 }
 
 /// Loading errors already read `file:line: message; fix`, several to an

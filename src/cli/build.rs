@@ -3,6 +3,7 @@
 
 use super::progress::Progress;
 use anyhow::{Result, bail};
+use errorsmith::build::BrandReport;
 use errorsmith::formats::Format;
 use errorsmith::project::ProjectOptions;
 use errorsmith::{BuildOptions, BuildReport};
@@ -47,6 +48,19 @@ pub fn build(command: &BuildCommand) -> Result<()> {
 }
 
 fn print_summary(report: &BuildReport) {
+    for brand in &report.brands {
+        print_brand_summary(brand);
+    }
+    if report.brands.len() > 1 {
+        eprintln!(
+            "built {} brands into {}",
+            report.brands.len(),
+            report.out_dir.display()
+        );
+    }
+}
+
+fn print_brand_summary(report: &BrandReport) {
     let pages: Vec<_> = report
         .manifest
         .pages
@@ -54,8 +68,13 @@ fn print_summary(report: &BuildReport) {
         .filter(|p| p.format == Format::Html)
         .collect();
     let largest = pages.iter().map(|p| p.bytes).max().unwrap_or(0);
+    let brand = report
+        .name
+        .as_ref()
+        .map(|name| format!("brand {name}, "))
+        .unwrap_or_default();
     eprintln!(
-        "built {} HTML pages, with JSON and text versions (theme {}, developer part {}, largest {} bytes) into {}",
+        "built {} HTML pages, with JSON and text versions ({brand}theme {}, developer part {}, largest {} bytes) into {}",
         pages.len(),
         report.manifest.theme,
         report.manifest.developer,

@@ -154,6 +154,28 @@ impl Sink for Writer {
     }
 }
 
+/// Puts every file into a folder of another sink: one brand of a
+/// multi-brand build.
+pub struct InFolder<'a> {
+    sink: &'a dyn Sink,
+    folder: String,
+}
+
+impl<'a> InFolder<'a> {
+    pub fn new(sink: &'a dyn Sink, folder: &str) -> InFolder<'a> {
+        InFolder {
+            sink,
+            folder: format!("{folder}/"),
+        }
+    }
+}
+
+impl Sink for InFolder<'_> {
+    fn put(&self, file: Published) -> Result<()> {
+        self.sink.put(file.in_folder(&self.folder))
+    }
+}
+
 /// Keeps every file in memory, sorted by path when taken.
 #[derive(Default)]
 pub struct Collect(Mutex<Vec<Published>>);

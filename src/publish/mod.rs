@@ -38,6 +38,17 @@ pub struct Published {
     _seal: Seal,
 }
 
+impl Published {
+    /// The same admitted bytes one folder down (a brand's folder of a
+    /// multi-brand build): the gate judged the bytes, which do not change.
+    pub fn in_folder(self, folder: &str) -> Published {
+        Published {
+            path: format!("{folder}{}", self.path),
+            ..self
+        }
+    }
+}
+
 /// Private to this module: the reason no other code can build a
 /// [`Published`] (`#[non_exhaustive]` binds other crates only).
 #[derive(Debug, Clone)]

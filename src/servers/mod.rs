@@ -114,6 +114,13 @@ impl ServerInput {
                 dir.display()
             )
         })?;
+        if !manifest.brands.is_empty() {
+            anyhow::bail!(
+                "`{}` is a multi-brand build; pass one brand's folder, such as --pages {}",
+                dir.display(),
+                dir.join(&manifest.brands[0]).display()
+            );
+        }
         let mut pages = BTreeMap::new();
         let top_level_html = manifest
             .pages
