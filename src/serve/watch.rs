@@ -1,68 +1,160 @@
-//! Noticing changed inputs by polling: native file notifications miss
-//! editors that replace files and network file systems (mdBook polls by
-//! default for the same reason), and a few hundred files are cheap to stat.
+//! Rebuilding when an input changes: file events where the system gives
+//! them, polling where it does not (or with `--poll`), and in both cases
+//! no rebuild for a change no page can show (an editor's swap file, a
+//! save of the same bytes).
 
+mod events;
+mod inputs;
+mod poll;
+
+use super::reload::Live;
+use super::site::Site;
+use crate::project::{self, ProjectOptions};
+use events::Events;
+use inputs::Contents;
 use std::path::PathBuf;
-use std::time::SystemTime;
-use walkdir::WalkDir;
+use std::time::Duration;
 
-/// What a file looked like: absent, or its modification time and size.
-/// An unreadable entry counts as present-but-unknown, so the rebuild
-/// reports it instead of the watcher hiding it.
-type Stamp = Option<(Option<SystemTime>, u64)>;
+/// How often the inputs are checked for changes when polling.
+const POLL_INTERVAL: Duration = Duration::from_millis(250);
 
-#[derive(Debug, PartialEq, Eq)]
-pub struct Fingerprint(Vec<(PathBuf, Stamp)>);
+/// Watching the inputs, from before the first build, so that no edit
+/// made while it runs is missed.
+pub struct Watch<'a> {
+    options: &'a ProjectOptions,
+    events: Option<Events>,
+    /// The inputs as the last rebuild may have read them.
+    contents: Contents,
+    /// Where polling starts from.
+    fingerprint: poll::Fingerprint,
+}
 
-/// Takes the fingerprint of every file under `roots` (files or folders,
-/// present or not, so creating `errorsmith.yaml` or `content/` counts).
-pub fn fingerprint(roots: &[PathBuf]) -> Fingerprint {
-    let mut stamps = Vec::new();
-    for root in roots {
-        if !root.exists() {
-            stamps.push((root.clone(), None));
-            continue;
+impl<'a> Watch<'a> {
+    /// Starts watching; `poll` polls even where file events work.
+    pub fn start(options: &'a ProjectOptions, poll: bool) -> Watch<'a> {
+        let roots = roots(options, None);
+        let events = if poll {
+            None
+        } else {
+            Events::start(&roots)
+                .map_err(|why| fall_back(&format!("file events are unavailable: {why}")))
+                .ok()
+        };
+        Watch {
+            options,
+            events,
+            contents: Contents::scan(&roots),
+            fingerprint: poll::fingerprint(&roots),
         }
-        for entry in WalkDir::new(root).sort_by_file_name() {
-            match entry {
-                Ok(entry) => {
-                    let stamp = entry.metadata().ok().map(|m| (m.modified().ok(), m.len()));
-                    stamps.push((entry.into_path(), Some(stamp.unwrap_or((None, 0)))));
+    }
+
+    /// Rebuilds into `live` whenever the inputs change; never returns.
+    pub fn forever(mut self, live: &Live, rebuild: impl Fn() -> Site) -> ! {
+        if let Some(events) = self.events.take() {
+            let why = self.by_events(events, live, &rebuild);
+            fall_back(&format!("file events stopped: {why}"));
+            // Whatever happened since the last event may be lost.
+            self.contents = Contents::scan(&self.roots(live));
+            self.fingerprint = poll::fingerprint(&self.roots(live));
+            live.replace(rebuild());
+        }
+        self.by_polling(live, &rebuild)
+    }
+
+    /// Rebuilds on file events until the watcher fails, and says why.
+    fn by_events(&mut self, mut events: Events, live: &Live, rebuild: impl Fn() -> Site) -> String {
+        // The first build may name a logo.
+        if let Err(why) = events.sync(&self.roots(live), false) {
+            return why;
+        }
+        loop {
+            let batch = match events.next_batch() {
+                Ok(batch) => batch,
+                Err(why) => return why,
+            };
+            let roots = self.roots(live);
+            let structural = batch
+                .paths
+                .iter()
+                .any(|path| events.is_structural(path, &roots));
+            if structural || batch.rescan {
+                if let Err(why) = events.sync(&roots, true) {
+                    return why;
                 }
-                Err(error) => {
-                    let path = error.path().unwrap_or(root).to_path_buf();
-                    stamps.push((path, Some((None, 0))));
-                }
+                self.contents = Contents::scan(&roots);
+                live.replace(rebuild());
+            } else if self.worth_rebuilding(&batch.paths, &roots, live) {
+                live.replace(rebuild());
+            } else {
+                continue;
+            }
+            // The rebuild may name another logo.
+            if let Err(why) = events.sync(&self.roots(live), false) {
+                return why;
             }
         }
     }
-    Fingerprint(stamps)
+
+    fn by_polling(&mut self, live: &Live, rebuild: impl Fn() -> Site) -> ! {
+        loop {
+            std::thread::sleep(POLL_INTERVAL);
+            let roots = self.roots(live);
+            let now = poll::fingerprint(&roots);
+            let paths = self.fingerprint.changed_paths(&now);
+            self.fingerprint = now;
+            if self.worth_rebuilding(&paths, &roots, live) {
+                live.replace(rebuild());
+            }
+        }
+    }
+
+    /// Whether changes to `paths` can change a page: an input under the
+    /// roots now holds other bytes, or appeared or went away. While the
+    /// preview shows an error, any change under the roots retries, so
+    /// nothing this skips can keep an error on screen.
+    fn worth_rebuilding(&mut self, paths: &[PathBuf], roots: &[PathBuf], live: &Live) -> bool {
+        let healthy = live.get().1.errors().is_empty();
+        let inputs: Vec<PathBuf> = paths
+            .iter()
+            .filter(|path| roots.iter().any(|root| path.starts_with(root)))
+            .filter(|path| !healthy || !inputs::is_editor_temp(path))
+            .cloned()
+            .collect();
+        // Recorded even when unhealthy, so the next comparison is fresh.
+        let differs = self.contents.changed(&inputs);
+        differs || (!healthy && !inputs.is_empty())
+    }
+
+    fn roots(&self, live: &Live) -> Vec<PathBuf> {
+        roots(self.options, Some(&live.get().1))
+    }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::fingerprint;
+/// Says once on the terminal that changes are polled for from now on.
+fn fall_back(why: &str) {
+    eprintln!(
+        "warning: {why}; checking for changes {} times a second instead",
+        1000 / POLL_INTERVAL.as_millis()
+    );
+}
 
-    #[test]
-    fn changes_when_a_file_is_created_edited_or_removed() {
-        let dir = tempfile::tempdir().unwrap();
-        let roots = [
-            dir.path().join("content"),
-            dir.path().join("errorsmith.yaml"),
-        ];
-        let empty = fingerprint(&roots);
-        std::fs::create_dir(&roots[0]).unwrap();
-        let created = fingerprint(&roots);
-        assert_ne!(empty, created);
-        let file = roots[0].join("404.md");
-        std::fs::write(&file, "a").unwrap();
-        let written = fingerprint(&roots);
-        assert_ne!(created, written);
-        std::fs::write(&file, "ab").unwrap();
-        let edited = fingerprint(&roots);
-        assert_ne!(written, edited);
-        assert_eq!(edited, fingerprint(&roots));
-        std::fs::remove_file(&file).unwrap();
-        assert_ne!(edited, fingerprint(&roots));
+/// The config file and the content and themes folders, given or default,
+/// whether they exist yet or not, and the logo once a build named it;
+/// absolute, as file events name them.
+fn roots(options: &ProjectOptions, site: Option<&Site>) -> Vec<PathBuf> {
+    let pick = |given: &Option<PathBuf>, default: &str| {
+        project::under(&options.root, given.as_deref().unwrap_or(default.as_ref()))
+    };
+    let mut paths = vec![
+        pick(&options.config_file, crate::config::FILE_NAME),
+        pick(&options.content_dir, "content"),
+        pick(&options.themes_dir, "themes"),
+    ];
+    if let Some(Site::Ready(preview)) = site {
+        paths.extend(preview.extra_inputs.iter().cloned());
     }
+    paths
+        .into_iter()
+        .map(|path| std::path::absolute(&path).unwrap_or(path))
+        .collect()
 }
