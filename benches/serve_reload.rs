@@ -4,8 +4,10 @@
 //! the poll's answer, split into noticing the change and rebuilding.
 //!
 //! `cargo bench --profile dev --bench serve_reload` (the dev profile is
-//! optimized, opt-level 1; a release build takes minutes). `-- events` or
-//! `-- poll` runs one mode; ERRORSMITH_BENCH_EDITS sets the edits (20).
+//! optimized, opt-level 1; a release build takes minutes). `-- events`,
+//! `-- poll` or `-- theme` (file events, edits of a brand theme's partial,
+//! which re-render that theme only) runs one case; ERRORSMITH_BENCH_EDITS
+//! sets the edits (20).
 
 #[path = "../tests/common/mod.rs"]
 mod common;
@@ -27,14 +29,24 @@ fn main() {
         .and_then(|n| n.parse().ok())
         .unwrap_or(20);
     let wanted = |name: &str| filter.is_empty() || filter.iter().any(|f| name.contains(f.as_str()));
-    for (mode, args) in [("events", &[][..]), ("poll", &["--poll"][..])] {
+    for (mode, args, file) in [
+        ("events", &[][..], "content/404.md"),
+        ("poll", &["--poll"][..], "content/404.md"),
+        ("theme", &[][..], "themes/brand/partials/brand.html"),
+    ] {
         if !wanted(mode) {
             continue;
         }
         let project = preview::project();
         let preview = preview::Preview::start_with(project.path(), args);
-        let samples = timing::measure(&preview, project.path(), edits);
-        println!("serve reload, {mode}, {edits} edits of content/404.md:");
+        let samples = if file.ends_with(".md") {
+            timing::measure(&preview, project.path(), edits)
+        } else {
+            timing::measure_edits(&preview, project.path(), edits, file, |i| {
+                format!("<p class=brand>Edit {i}</p>\n")
+            })
+        };
+        println!("serve reload, {mode}, {edits} edits of {file}:");
         report("edit -> reload answer", samples.iter().map(|s| s.total));
         report(
             "  edit -> rebuild start",

@@ -17,6 +17,7 @@ use host::AllowedHosts;
 use http::{Reply, Request};
 use reload::Live;
 use site::Site;
+use std::collections::BTreeSet;
 use std::io::Write as _;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, TcpListener};
 use std::panic::AssertUnwindSafe;
@@ -58,7 +59,7 @@ pub fn serve(options: &ServeOptions) -> Result<()> {
 
     // Before the first build, so an edit made while it runs is noticed.
     let watch = watch::Watch::start(&options.project, options.poll);
-    let live = Arc::new(Live::new(rebuild(&options.project, false)));
+    let live = Arc::new(Live::new(rebuild(&options.project, false, None)));
     let url = browsable_url(bound);
     // The URL alone on stdout, so scripts can read it; chatter on stderr.
     println!("{url}");
@@ -72,7 +73,14 @@ pub fn serve(options: &ServeOptions) -> Result<()> {
         Arc::new(move |request: &Request| respond(request, &hosts, &handlers)),
     )
     .map_err(|e| anyhow!("cannot start the preview's threads: {e}"))?;
-    watch.forever(&live, || rebuild(&options.project, true))
+    watch.forever(&live, |themes: Option<&BTreeSet<String>>| {
+        let previous = live.get().1;
+        let only = match (&*previous, themes) {
+            (Site::Ready(preview), Some(themes)) => Some((preview, themes)),
+            _ => None,
+        };
+        rebuild(&options.project, true, only)
+    })
 }
 
 /// The URL to open: a browser cannot visit 0.0.0.0 or `::` everywhere,
@@ -100,10 +108,19 @@ fn caught<T>(f: impl FnOnce() -> T) -> Result<T, String> {
     })
 }
 
-/// Renders the site and tells the terminal how it went.
-fn rebuild(options: &ProjectOptions, is_rebuild: bool) -> Site {
+/// Renders the site, or only the themes `only` names and the rest as they
+/// were, and tells the terminal how it went.
+fn rebuild(
+    options: &ProjectOptions,
+    is_rebuild: bool,
+    only: Option<(&site::Preview, &BTreeSet<String>)>,
+) -> Site {
     let started = Instant::now();
-    let site = caught(|| Site::render(options)).unwrap_or_else(|panic| {
+    let site = caught(|| match only {
+        Some((previous, themes)) => Site::render_themes(options, previous, themes),
+        None => Site::render(options),
+    })
+    .unwrap_or_else(|panic| {
         Site::Broken(format!(
             "errorsmith crashed while rendering: {panic}\n(a bug in errorsmith; the next change rebuilds)"
         ))
@@ -115,7 +132,17 @@ fn rebuild(options: &ProjectOptions, is_rebuild: bool) -> Site {
     if !errors.is_empty() {
         eprintln!("the preview shows the error until the files are fixed");
     } else if is_rebuild {
-        eprintln!("rebuilt in {} ms", started.elapsed().as_millis());
+        let ms = started.elapsed().as_millis();
+        match only {
+            Some((_, themes)) => {
+                let names: Vec<&str> = themes.iter().map(String::as_str).collect();
+                eprintln!(
+                    "rebuilt in {ms} ms (only {}, which the change affects)",
+                    names.join(", ")
+                );
+            }
+            None => eprintln!("rebuilt in {ms} ms"),
+        }
     }
     site
 }

@@ -111,6 +111,44 @@ fn serve_with_poll_rebuilds_for_no_editor_file_output_or_unchanged_save() {
     assert_only_real_edits_rebuild(&["--poll"]);
 }
 
+/// An edit of a theme's own file renders that theme again (and those
+/// built on it), not the others; its `theme.yaml` renders everything.
+#[test]
+fn serve_renders_only_the_themes_a_theme_file_edit_affects() {
+    let project = project();
+    let root = project.path();
+    let preview = Preview::start(root);
+    let (_, default_page, generation) = preview.page("/default/404.html");
+    write(
+        root,
+        "themes/brand/partials/brand.html",
+        "<p class=brand>NEW</p>\n",
+    );
+    let generation = preview.wait_for_reload(generation);
+    let (_, page, _) = preview.page("/brand/404.html");
+    assert!(page.contains("NEW"), "{page}");
+    assert_eq!(preview.page("/default/404.html").1, default_page);
+    let log = preview.log();
+    assert!(
+        log.contains(" ms (only brand, which the change affects)\n"),
+        "{log}"
+    );
+    write(
+        root,
+        "themes/brand/theme.yaml",
+        "description: Acme's very own\nextends: default\n",
+    );
+    preview.wait_for_reload(generation);
+    let log = preview.log();
+    let last = log.lines().rfind(|l| l.starts_with("rebuilt in ")).unwrap();
+    assert!(!last.contains("only"), "{log}");
+    assert!(get_index(&preview).contains("Acme&#39;s very own"));
+}
+
+fn get_index(preview: &Preview) -> String {
+    common::get(preview.port, "/", &[]).body
+}
+
 /// A content folder removed and made anew is watched anew: edits inside
 /// the new one still reload.
 #[test]

@@ -6,14 +6,23 @@
 mod events;
 mod inputs;
 mod poll;
+mod scope;
 
 use super::reload::Live;
 use super::site::Site;
 use crate::project::{self, ProjectOptions};
 use events::Events;
 use inputs::Contents;
+use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::time::Duration;
+
+/// Where [`roots`] puts the themes folder.
+const THEMES: usize = 2;
+
+/// Renders the preview again: everything, or only the themes given.
+pub trait Rebuild: Fn(Option<&BTreeSet<String>>) -> Site {}
+impl<F: Fn(Option<&BTreeSet<String>>) -> Site> Rebuild for F {}
 
 /// How often the inputs are checked for changes when polling.
 const POLL_INTERVAL: Duration = Duration::from_millis(250);
@@ -49,20 +58,20 @@ impl<'a> Watch<'a> {
     }
 
     /// Rebuilds into `live` whenever the inputs change; never returns.
-    pub fn forever(mut self, live: &Live, rebuild: impl Fn() -> Site) -> ! {
+    pub fn forever(mut self, live: &Live, rebuild: impl Rebuild) -> ! {
         if let Some(events) = self.events.take() {
             let why = self.by_events(events, live, &rebuild);
             fall_back(&format!("file events stopped: {why}"));
             // Whatever happened since the last event may be lost.
             self.contents = Contents::scan(&self.roots(live));
             self.fingerprint = poll::fingerprint(&self.roots(live));
-            live.replace(rebuild());
+            live.replace(rebuild(None));
         }
         self.by_polling(live, &rebuild)
     }
 
     /// Rebuilds on file events until the watcher fails, and says why.
-    fn by_events(&mut self, mut events: Events, live: &Live, rebuild: impl Fn() -> Site) -> String {
+    fn by_events(&mut self, mut events: Events, live: &Live, rebuild: impl Rebuild) -> String {
         // The first build may name a logo.
         if let Err(why) = events.sync(&self.roots(live), false) {
             return why;
@@ -82,9 +91,9 @@ impl<'a> Watch<'a> {
                     return why;
                 }
                 self.contents = Contents::scan(&roots);
-                live.replace(rebuild());
-            } else if self.worth_rebuilding(&batch.paths, &roots, live) {
-                live.replace(rebuild());
+                live.replace(rebuild(None));
+            } else if let Some(inputs) = self.changed_inputs(&batch.paths, &roots, live) {
+                live.replace(rebuild(self.scope(&inputs, &roots, live).as_ref()));
             } else {
                 continue;
             }
@@ -95,24 +104,29 @@ impl<'a> Watch<'a> {
         }
     }
 
-    fn by_polling(&mut self, live: &Live, rebuild: impl Fn() -> Site) -> ! {
+    fn by_polling(&mut self, live: &Live, rebuild: impl Rebuild) -> ! {
         loop {
             std::thread::sleep(POLL_INTERVAL);
             let roots = self.roots(live);
             let now = poll::fingerprint(&roots);
             let paths = self.fingerprint.changed_paths(&now);
             self.fingerprint = now;
-            if self.worth_rebuilding(&paths, &roots, live) {
-                live.replace(rebuild());
+            if let Some(inputs) = self.changed_inputs(&paths, &roots, live) {
+                live.replace(rebuild(self.scope(&inputs, &roots, live).as_ref()));
             }
         }
     }
 
-    /// Whether changes to `paths` can change a page: an input under the
-    /// roots now holds other bytes, or appeared or went away. While the
+    /// The inputs among `paths`, if a change to them can change a page:
+    /// one now holds other bytes, or appeared or went away. While the
     /// preview shows an error, any change under the roots retries, so
     /// nothing this skips can keep an error on screen.
-    fn worth_rebuilding(&mut self, paths: &[PathBuf], roots: &[PathBuf], live: &Live) -> bool {
+    fn changed_inputs(
+        &mut self,
+        paths: &[PathBuf],
+        roots: &[PathBuf],
+        live: &Live,
+    ) -> Option<Vec<PathBuf>> {
         let healthy = live.get().1.errors().is_empty();
         let inputs: Vec<PathBuf> = paths
             .iter()
@@ -122,7 +136,25 @@ impl<'a> Watch<'a> {
             .collect();
         // Recorded even when unhealthy, so the next comparison is fresh.
         let differs = self.contents.changed(&inputs);
-        differs || (!healthy && !inputs.is_empty())
+        (differs || (!healthy && !inputs.is_empty())).then_some(inputs)
+    }
+
+    /// The themes to render again for a change to `inputs`; None for all.
+    fn scope(
+        &self,
+        inputs: &[PathBuf],
+        roots: &[PathBuf],
+        live: &Live,
+    ) -> Option<BTreeSet<String>> {
+        let site = live.get().1;
+        let Site::Ready(preview) = &*site else {
+            return None;
+        };
+        let others: Vec<&PathBuf> = (roots.iter().enumerate())
+            .filter(|(i, _)| *i != THEMES)
+            .map(|(_, root)| root)
+            .collect();
+        scope::themes_to_render(inputs, &roots[THEMES], &others, preview)
     }
 
     fn roots(&self, live: &Live) -> Vec<PathBuf> {

@@ -27,6 +27,19 @@ impl Sample {
 /// Edits `content/404.md` `edits` times, each with a new title, and times
 /// each edit to the reload poll's answer.
 pub fn measure(preview: &Preview, root: &Path, edits: usize) -> Vec<Sample> {
+    measure_edits(preview, root, edits, "content/404.md", |i| {
+        format!("---\ntitle: Edit {i} of {edits}\n---\nText {i}.\n")
+    })
+}
+
+/// The same for edits of `file` to the texts `text` makes.
+pub fn measure_edits(
+    preview: &Preview,
+    root: &Path,
+    edits: usize,
+    file: &str,
+    text: impl Fn(usize) -> String,
+) -> Vec<Sample> {
     let mut samples = Vec::new();
     let mut generation = current_generation(preview);
     for i in 0..edits {
@@ -42,11 +55,7 @@ pub fn measure(preview: &Preview, root: &Path, edits: usize) -> Vec<Sample> {
         std::thread::sleep(Duration::from_millis(50));
         let rebuilds_before = rebuilds(&preview.log());
         let started = Instant::now();
-        write(
-            root,
-            "content/404.md",
-            &format!("---\ntitle: Edit {i} of {edits}\n---\nText {i}.\n"),
-        );
+        write(root, file, &text(i));
         let mut raw = Vec::new();
         poll.read_to_end(&mut raw).unwrap();
         let total = started.elapsed();
@@ -81,10 +90,10 @@ fn current_generation(preview: &Preview) -> u64 {
     body.trim().parse().unwrap()
 }
 
-/// Every "rebuilt in N ms" of the log, in order.
+/// Every "rebuilt in N ms" of the log, in order, whole or of some themes.
 pub fn rebuilds(log: &str) -> Vec<Duration> {
     log.lines()
-        .filter_map(|line| line.strip_prefix("rebuilt in ")?.strip_suffix(" ms"))
+        .filter_map(|line| Some(line.strip_prefix("rebuilt in ")?.split_once(" ms")?.0))
         .filter_map(|ms| ms.parse().ok())
         .map(Duration::from_millis)
         .collect()
