@@ -14,7 +14,7 @@ use crate::project::{self, ProjectOptions};
 use events::Events;
 use inputs::Contents;
 use std::collections::BTreeSet;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 /// Where [`roots`] puts the themes folder.
@@ -172,7 +172,8 @@ fn fall_back(why: &str) {
 
 /// The config file and the content and themes folders, given or default,
 /// whether they exist yet or not, and the logo once a build named it;
-/// absolute, as file events name them.
+/// with symbolic links resolved, as file events name them (FSEvents
+/// reports `/private/var/...` for a project under `/var/...`).
 fn roots(options: &ProjectOptions, site: Option<&Site>) -> Vec<PathBuf> {
     let pick = |given: &Option<PathBuf>, default: &str| {
         project::under(&options.root, given.as_deref().unwrap_or(default.as_ref()))
@@ -185,8 +186,40 @@ fn roots(options: &ProjectOptions, site: Option<&Site>) -> Vec<PathBuf> {
     if let Some(Site::Ready(preview)) = site {
         paths.extend(preview.extra_inputs.iter().cloned());
     }
-    paths
-        .into_iter()
-        .map(|path| std::path::absolute(&path).unwrap_or(path))
-        .collect()
+    paths.into_iter().map(|path| resolved(&path)).collect()
+}
+
+/// `path` absolute, its longest existing part with links resolved.
+fn resolved(path: &Path) -> PathBuf {
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    for existing in absolute.ancestors() {
+        if let Ok(real) = existing.canonicalize() {
+            let rest = absolute.strip_prefix(existing).unwrap_or(Path::new(""));
+            return if rest.as_os_str().is_empty() {
+                real
+            } else {
+                real.join(rest)
+            };
+        }
+    }
+    absolute
+}
+
+#[cfg(test)]
+mod tests {
+    use super::resolved;
+
+    #[cfg(unix)]
+    #[test]
+    fn resolved_follows_links_in_the_part_that_exists() {
+        let dir = tempfile::tempdir().unwrap();
+        let real = dir.path().canonicalize().unwrap();
+        std::fs::create_dir(real.join("project")).unwrap();
+        std::os::unix::fs::symlink(real.join("project"), real.join("link")).unwrap();
+        assert_eq!(resolved(&real.join("link")), real.join("project"));
+        assert_eq!(
+            resolved(&real.join("link/content/404.md")),
+            real.join("project/content/404.md")
+        );
+    }
 }
