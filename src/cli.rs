@@ -111,6 +111,10 @@ struct ServeArgs {
     /// Preview only this locale (repeatable) and the default locale [default: `locales:` from the config, else all].
     #[arg(long = "locale", value_name = "TAG")]
     locale: Vec<String>,
+    /// Notice changes by checking the files four times a second instead of by file events
+    /// (used by itself where file events fail, e.g. on some network file systems).
+    #[arg(long)]
+    poll: bool,
 }
 
 #[derive(Debug, Args)]
@@ -289,6 +293,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             bind: args.bind,
             port: args.port,
             allow_hosts: args.allow_host,
+            poll: args.poll,
         })?,
         Command::Schema(args) => {
             let document = match args.document {

@@ -11,21 +11,18 @@ mod watch;
 
 pub use host::{AllowedHost, parse_allowed_host};
 
-use crate::project::{self, ProjectOptions};
+use crate::project::ProjectOptions;
 use anyhow::{Result, anyhow};
 use host::AllowedHosts;
 use http::{Reply, Request};
 use reload::Live;
 use site::Site;
+use std::collections::BTreeSet;
 use std::io::Write as _;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, TcpListener};
 use std::panic::AssertUnwindSafe;
-use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
-
-/// How often the inputs are checked for changes.
-const POLL_INTERVAL: Duration = Duration::from_millis(250);
+use std::time::Instant;
 
 #[derive(Debug, Clone)]
 pub struct ServeOptions {
@@ -35,6 +32,8 @@ pub struct ServeOptions {
     pub port: u16,
     /// Names besides the local ones that requests may be addressed to.
     pub allow_hosts: Vec<AllowedHost>,
+    /// Notice changes by polling even where file events work.
+    pub poll: bool,
 }
 
 /// Serves until the process is stopped; returns only when it cannot start.
@@ -58,7 +57,9 @@ pub fn serve(options: &ServeOptions) -> Result<()> {
         .local_addr()
         .map_err(|e| anyhow!("listening on {address}, but cannot tell the port: {e}"))?;
 
-    let live = Arc::new(Live::new(rebuild(&options.project, false)));
+    // Before the first build, so an edit made while it runs is noticed.
+    let watch = watch::Watch::start(&options.project, options.poll);
+    let live = Arc::new(Live::new(rebuild(&options.project, false, None)));
     let url = browsable_url(bound);
     // The URL alone on stdout, so scripts can read it; chatter on stderr.
     println!("{url}");
@@ -72,7 +73,14 @@ pub fn serve(options: &ServeOptions) -> Result<()> {
         Arc::new(move |request: &Request| respond(request, &hosts, &handlers)),
     )
     .map_err(|e| anyhow!("cannot start the preview's threads: {e}"))?;
-    watch_forever(&options.project, &live)
+    watch.forever(&live, |themes: Option<&BTreeSet<String>>| {
+        let previous = live.get().1;
+        let only = match (&*previous, themes) {
+            (Site::Ready(preview), Some(themes)) => Some((preview, themes)),
+            _ => None,
+        };
+        rebuild(&options.project, true, only)
+    })
 }
 
 /// The URL to open: a browser cannot visit 0.0.0.0 or `::` everywhere,
@@ -100,23 +108,19 @@ fn caught<T>(f: impl FnOnce() -> T) -> Result<T, String> {
     })
 }
 
-/// Rebuilds whenever the inputs change; never returns.
-fn watch_forever(options: &ProjectOptions, live: &Live) -> ! {
-    let mut last = watch::fingerprint(&watched(options, &live.get().1));
-    loop {
-        std::thread::sleep(POLL_INTERVAL);
-        let now = watch::fingerprint(&watched(options, &live.get().1));
-        if now != last {
-            last = now;
-            live.replace(rebuild(options, true));
-        }
-    }
-}
-
-/// Renders the site and tells the terminal how it went.
-fn rebuild(options: &ProjectOptions, is_rebuild: bool) -> Site {
+/// Renders the site, or only the themes `only` names and the rest as they
+/// were, and tells the terminal how it went.
+fn rebuild(
+    options: &ProjectOptions,
+    is_rebuild: bool,
+    only: Option<(&site::Preview, &BTreeSet<String>)>,
+) -> Site {
     let started = Instant::now();
-    let site = caught(|| Site::render(options)).unwrap_or_else(|panic| {
+    let site = caught(|| match only {
+        Some((previous, themes)) => Site::render_themes(options, previous, themes),
+        None => Site::render(options),
+    })
+    .unwrap_or_else(|panic| {
         Site::Broken(format!(
             "errorsmith crashed while rendering: {panic}\n(a bug in errorsmith; the next change rebuilds)"
         ))
@@ -128,27 +132,19 @@ fn rebuild(options: &ProjectOptions, is_rebuild: bool) -> Site {
     if !errors.is_empty() {
         eprintln!("the preview shows the error until the files are fixed");
     } else if is_rebuild {
-        eprintln!("rebuilt in {} ms", started.elapsed().as_millis());
+        let ms = started.elapsed().as_millis();
+        match only {
+            Some((_, themes)) => {
+                let names: Vec<&str> = themes.iter().map(String::as_str).collect();
+                eprintln!(
+                    "rebuilt in {ms} ms (only {}, which the change affects)",
+                    names.join(", ")
+                );
+            }
+            None => eprintln!("rebuilt in {ms} ms"),
+        }
     }
     site
-}
-
-/// The config file and the content and themes folders, given or default,
-/// whether they exist yet or not, and the logo.
-fn watched(options: &ProjectOptions, site: &Site) -> Vec<PathBuf> {
-    let root = &options.root;
-    let pick = |given: &Option<PathBuf>, default: &str| {
-        project::under(root, given.as_deref().unwrap_or(default.as_ref()))
-    };
-    let mut paths = vec![
-        pick(&options.config_file, crate::config::FILE_NAME),
-        pick(&options.content_dir, "content"),
-        pick(&options.themes_dir, "themes"),
-    ];
-    if let Site::Ready(preview) = site {
-        paths.extend(preview.extra_inputs.iter().cloned());
-    }
-    paths
 }
 
 impl Reply {

@@ -181,22 +181,22 @@ fn check_project(report: &mut Report, project: &Project) {
     if let Err(error) = project.themes.list() {
         add_error_lines(report, &error, "themes");
     }
-    config::check_contrast(report, &project, &config_file);
-    config::check_exposure(report, &project, &config_file);
-    content::check_translations(report, &project);
-    content::check_overrides(report, &project);
-    content::check_skipped(report, &project);
+    config::check_contrast(report, project, &config_file);
+    config::check_exposure(report, project, &config_file);
+    content::check_translations(report, project);
+    content::check_overrides(report, project);
+    content::check_skipped(report, project);
     match project.theme() {
-        Ok(theme) => theme::check_external_references(report, &theme, &project),
+        Ok(theme) => theme::check_external_references(report, &theme, project),
         Err(error) => {
             add_error_lines(report, &error, &config_file);
             return;
         }
     }
     // Nothing is written, so any folder does for the server snippets.
-    match render_project(&project, Path::new("/errorsmith-check")) {
+    match render_project(project, Path::new("/errorsmith-check")) {
         Ok(rendered) => {
-            content::check_links(report, &project, &rendered);
+            content::check_links(report, project, &rendered);
             for misfit in crate::servers::limits::misfits(&rendered.manifest) {
                 report.push(&misfit.page, None, Severity::Warning, misfit.message, "");
             }

@@ -42,9 +42,16 @@ impl Live {
     }
 
     pub fn replace(&self, site: Site) {
-        let mut current = self.current.lock().unwrap_or_else(PoisonError::into_inner);
-        *current = (current.0 + 1, Arc::new(site));
-        self.changed.notify_all();
+        let previous = {
+            let mut current = self.current.lock().unwrap_or_else(PoisonError::into_inner);
+            let next = (current.0 + 1, Arc::new(site));
+            let previous = std::mem::replace(&mut *current, next);
+            self.changed.notify_all();
+            previous
+        };
+        // Freeing every page of the previous site takes milliseconds; the
+        // waiting polls answer first.
+        drop(previous);
     }
 
     /// Waits until the generation is no longer `since` or the poll times

@@ -5,9 +5,10 @@ use crate::build::render_project;
 use crate::formats::Format;
 use crate::output::ManifestPage;
 use crate::project::{Project, ProjectOptions};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// What one rebuild produced.
 pub enum Site {
@@ -17,7 +18,8 @@ pub enum Site {
 }
 
 pub struct Preview {
-    pub themes: Vec<ThemePreview>,
+    /// Shared, so a rebuild of some themes keeps the others as they are.
+    pub themes: Vec<Arc<ThemePreview>>,
     /// Inputs outside the watched folders (the logo), to watch as well.
     pub extra_inputs: Vec<PathBuf>,
 }
@@ -29,6 +31,9 @@ pub struct ThemePreview {
     pub files: Result<BTreeMap<String, Vec<u8>>, String>,
     /// The HTML pages under their locale folders, for the index.
     pub pages: Vec<IndexEntry>,
+    /// The theme and every theme it extends, whose files it renders
+    /// with; None when the theme did not resolve.
+    pub lineage: Option<Vec<String>>,
 }
 
 pub struct IndexEntry {
@@ -44,7 +49,30 @@ const NOMINAL_OUT_DIR: &str = "dist";
 
 impl Site {
     pub fn render(options: &ProjectOptions) -> Site {
-        match Project::load(options).and_then(|project| Preview::render(&project, options)) {
+        Site::render_keeping(options, |_| None)
+    }
+
+    /// Renders again only the themes in `themes` and keeps the others of
+    /// `previous`: for edits of theme files, which no other theme reads
+    /// (see [`Preview::affected_by`]).
+    pub fn render_themes(
+        options: &ProjectOptions,
+        previous: &Preview,
+        themes: &BTreeSet<String>,
+    ) -> Site {
+        Site::render_keeping(options, |name| {
+            previous
+                .theme(name)
+                .filter(|_| !themes.contains(name))
+                .map(Arc::clone)
+        })
+    }
+
+    fn render_keeping(
+        options: &ProjectOptions,
+        keep: impl Fn(&str) -> Option<Arc<ThemePreview>> + Sync,
+    ) -> Site {
+        match Project::load(options).and_then(|project| Preview::render(&project, options, keep)) {
             Ok(preview) => Site::Ready(preview),
             Err(error) => Site::Broken(format!("{error:#}")),
         }
@@ -66,8 +94,13 @@ impl Site {
 
 impl Preview {
     /// Renders the themes in parallel, each from its own load of the
-    /// project, since a render reads the theme from the project's config.
-    fn render(project: &Project, options: &ProjectOptions) -> anyhow::Result<Preview> {
+    /// project, since a render reads the theme from the project's config;
+    /// a theme `keep` gives is kept instead.
+    fn render(
+        project: &Project,
+        options: &ProjectOptions,
+        keep: impl Fn(&str) -> Option<Arc<ThemePreview>> + Sync,
+    ) -> anyhow::Result<Preview> {
         let out_dir = std::path::absolute(crate::project::under(
             &options.root,
             Path::new(NOMINAL_OUT_DIR),
@@ -84,10 +117,19 @@ impl Preview {
             let workers: Vec<_> = list
                 .into_iter()
                 .map(|(name, description)| {
-                    let out_dir = &out_dir;
+                    let (out_dir, keep) = (&out_dir, &keep);
                     let worker_name = name.clone();
+                    let lineage = lineage(project, &name);
                     let worker = scope.spawn(move || {
-                        ThemePreview::render(options, out_dir, worker_name, description)
+                        keep(&worker_name).unwrap_or_else(|| {
+                            Arc::new(ThemePreview::render(
+                                options,
+                                out_dir,
+                                worker_name,
+                                description,
+                                lineage,
+                            ))
+                        })
                     });
                     (name, worker)
                 })
@@ -95,13 +137,16 @@ impl Preview {
             workers
                 .into_iter()
                 .map(|(name, worker)| {
-                    worker.join().unwrap_or_else(|_| ThemePreview {
-                        files: Err(format!(
-                            "theme `{name}`: rendering crashed; see the terminal"
-                        )),
-                        name,
-                        description: String::new(),
-                        pages: Vec::new(),
+                    worker.join().unwrap_or_else(|_| {
+                        Arc::new(ThemePreview {
+                            files: Err(format!(
+                                "theme `{name}`: rendering crashed; see the terminal"
+                            )),
+                            name,
+                            description: String::new(),
+                            pages: Vec::new(),
+                            lineage: None,
+                        })
                     })
                 })
                 .collect()
@@ -112,9 +157,35 @@ impl Preview {
         })
     }
 
-    pub fn theme(&self, name: &str) -> Option<&ThemePreview> {
+    pub fn theme(&self, name: &str) -> Option<&Arc<ThemePreview>> {
         self.themes.iter().find(|t| t.name == name)
     }
+
+    /// The themes an edit of files in the folder of theme `edited` can
+    /// change: those that render with its files, and any whose lineage
+    /// is unknown. None when no theme has that name (a theme added).
+    pub fn affected_by(&self, edited: &str) -> Option<BTreeSet<String>> {
+        self.theme(edited)?;
+        Some(
+            self.themes
+                .iter()
+                .filter(|t| {
+                    t.lineage
+                        .as_ref()
+                        .is_none_or(|lineage| lineage.iter().any(|n| n == edited))
+                })
+                .map(|t| t.name.clone())
+                .collect(),
+        )
+    }
+}
+
+/// `name` and the themes it extends, nearest first; None if it does not
+/// resolve (its render then says why).
+fn lineage(project: &Project, name: &str) -> Option<Vec<String>> {
+    let theme = project.themes.resolve(name).ok()?;
+    let ancestors = theme.ancestors.into_iter().map(|(name, _)| name);
+    Some(std::iter::once(theme.name).chain(ancestors).collect())
 }
 
 impl ThemePreview {
@@ -123,6 +194,7 @@ impl ThemePreview {
         out_dir: &Path,
         name: String,
         description: String,
+        lineage: Option<Vec<String>>,
     ) -> ThemePreview {
         let options = ProjectOptions {
             theme: Some(name.clone()),
@@ -142,12 +214,14 @@ impl ThemePreview {
                     .collect()),
                 name,
                 description,
+                lineage,
             },
             Err(error) => ThemePreview {
                 files: Err(format!("theme `{name}`: {error:#}")),
                 pages: Vec::new(),
                 name,
                 description,
+                lineage: None,
             },
         }
     }
