@@ -1,152 +1,173 @@
-//! Build benchmarks: `cargo bench`.
+//! Build benchmarks: `cargo bench --bench build`. Every figure is the
+//! whole `errorsmith` process (the release binary), median of several runs.
 //!
-//! * `builtin`: every built-in page (all locales) rendered in memory, and a
-//!   full build to disk.
-//! * `matrix`: a synthetic project of many codes x themes x locales, built
-//!   to disk, against the floor of writing the same files without rendering.
+//! * `builtin`: the built-in set, fresh and into an existing output.
+//! * `matrix`: 10 brands (a theme each) x 33 locales x 40 codes in one
+//!   multi-brand run, against the floor: the same files (same paths and
+//!   sizes) written into a staging folder and renamed into place, by this
+//!   process, in the same run. On tmpfs and on the normal disk.
+//! * `memory`: peak RSS (`/usr/bin/time -v`) of the matrix and of 300
+//!   locales.
 //!
-//! Prints median times over several runs, pages per second and peak memory.
-//! `cargo bench -- builtin` runs one group; ERRORSMITH_BENCH_RUNS sets runs.
+//! `cargo bench --bench build -- matrix` runs one group;
+//! ERRORSMITH_BENCH_RUNS sets the runs (default 10 for builtin, 5 otherwise).
 
-use errorsmith::build::{BuildOptions, build, render_project};
-use errorsmith::formats::Format;
-use errorsmith::output::replace_dir;
-use errorsmith::project::{Project, ProjectOptions};
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::process::Command;
 use std::time::{Duration, Instant};
+
+const BIN: &str = env!("CARGO_BIN_EXE_errorsmith");
 
 fn main() {
     let filter: Vec<String> = std::env::args()
         .skip(1)
         .filter(|a| !a.starts_with('-'))
         .collect();
-    let runs: usize = std::env::var("ERRORSMITH_BENCH_RUNS")
+    let runs: Option<usize> = std::env::var("ERRORSMITH_BENCH_RUNS")
         .ok()
-        .and_then(|r| r.parse().ok())
-        .unwrap_or(7);
+        .and_then(|r| r.parse().ok());
     let wanted = |name: &str| filter.is_empty() || filter.iter().any(|f| name.contains(f.as_str()));
+    let shm = Path::new("/dev/shm");
+    let disk = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
     if wanted("builtin") {
-        builtin(runs);
+        builtin(shm, runs.unwrap_or(10));
     }
     if wanted("matrix") {
-        matrix(runs.min(3));
-    }
-    println!("peak memory (VmHWM): {} MiB", peak_memory_kib() / 1024);
-}
-
-fn builtin(runs: usize) {
-    let empty = tempfile::tempdir().unwrap();
-    let options = ProjectOptions {
-        root: empty.path().to_path_buf(),
-        ..ProjectOptions::default()
-    };
-    let out = empty.path().join("dist");
-    let (render, pages) = median(runs, || {
-        let project = Project::load(&options).unwrap();
-        let rendered = render_project(&project, &out).unwrap();
-        html_count(&rendered.manifest)
-    });
-    report("builtin: load + render in memory", render, pages);
-    let (full, pages) = median(runs, || {
-        let report = build(&BuildOptions {
-            project: options.clone(),
-            out_dir: out.clone(),
-        })
-        .unwrap();
-        html_count(&report.manifest)
-    });
-    report("builtin: full build to disk", full, pages);
-}
-
-/// Codes x themes x locales, from the built-in content copied into extra
-/// locales and themes that extend the default. Each theme is timed in two
-/// phases: load + render in memory, and writing the files with the same
-/// staged, atomic writer `build` uses. The write phase alone is the floor:
-/// the time to put that many files of those sizes on this disk.
-fn matrix(runs: usize) {
-    const THEMES: usize = 10;
-    const EXTRA_LOCALES: usize = 20;
-    let root = tempfile::tempdir().unwrap();
-    let project = root.path();
-    write_matrix_project(project, EXTRA_LOCALES);
-    let out = project.join("dist");
-    let (mut render_total, mut write_total) = (Duration::ZERO, Duration::ZERO);
-    let (mut pages, mut files, mut bytes) = (0, 0, 0);
-    for theme in 0..THEMES {
-        let options = ProjectOptions {
-            root: project.to_path_buf(),
-            theme: Some(format!("brand{theme}")),
-            ..ProjectOptions::default()
-        };
-        let target = out.join(format!("brand{theme}"));
-        let mut rendered = None;
-        let (render, count) = median(runs, || {
-            let project = Project::load(&options).unwrap();
-            let result = render_project(&project, &target).unwrap();
-            let count = html_count(&result.manifest);
-            rendered = Some(result);
-            count
-        });
-        let rendered = rendered.unwrap();
-        let (write, _) = median(runs, || {
-            replace_dir(&target, &rendered.files).unwrap();
-            0
-        });
-        render_total += render;
-        write_total += write;
-        pages += count;
-        files += rendered.files.len();
-        bytes += rendered.files.iter().map(|f| f.bytes.len()).sum::<usize>();
-    }
-    println!(
-        "matrix: {THEMES} themes x {} locales x 40 codes = {pages} HTML pages ({files} files, {:.1} MiB with JSON, text and server configs)",
-        EXTRA_LOCALES + 12,
-        bytes as f64 / 1048576.0
-    );
-    report("matrix: load + render in memory", render_total, pages);
-    report("matrix: write only (the floor)", write_total, pages);
-    report("matrix: total", render_total + write_total, pages);
-}
-
-fn write_matrix_project(project: &Path, locales: usize) {
-    let builtin = Project::load(&ProjectOptions {
-        root: project.to_path_buf(),
-        ..ProjectOptions::default()
-    })
-    .unwrap();
-    let english: Vec<_> = builtin
-        .catalog
-        .pages
-        .values()
-        .filter(|p| p.locale == "en")
-        .collect();
-    let content = project.join("content");
-    for n in 0..locales {
-        let tag = locale_tag(n);
-        let dir = content.join(&tag);
-        std::fs::create_dir_all(&dir).unwrap();
-        for page in &english {
-            let text = format!(
-                "---\ntitle: {} ({tag})\nsummary: {}\n---\n{}\n\n## Troubleshooting {{.developer}}\n\n- Check the logs for {tag}.\n",
-                page.title, page.summary, page.visitor_text
-            );
-            std::fs::write(dir.join(format!("{}.md", page.code)), text).unwrap();
+        let project = tempfile::tempdir_in(&disk).unwrap();
+        write_matrix_project(project.path(), 10, 21);
+        for place in [shm, disk.as_path()] {
+            matrix(project.path(), place, runs.unwrap_or(5));
         }
     }
-    for theme in 0..10 {
-        let dir = project.join(format!("themes/brand{theme}"));
+    if wanted("memory") {
+        memory(&disk);
+    }
+}
+
+fn builtin(place: &Path, runs: usize) {
+    let project = tempfile::tempdir().unwrap();
+    let out = tempfile::tempdir_in(place).unwrap();
+    let dist = out.path().join("dist");
+    let fresh = median(runs, || {
+        let _ = std::fs::remove_dir_all(&dist);
+        time_build(project.path(), &dist)
+    });
+    let again = median(runs, || time_build(project.path(), &dist));
+    let pages = html_pages(&dist);
+    report(&format!("builtin, fresh ({})", place.display()), fresh, pages);
+    report(
+        &format!("builtin, into its existing output ({})", place.display()),
+        again,
+        pages,
+    );
+}
+
+fn matrix(project: &Path, place: &Path, runs: usize) {
+    let out = tempfile::tempdir_in(place).unwrap();
+    let dist = out.path().join("dist");
+    let build = median(runs, || {
+        let _ = std::fs::remove_dir_all(&dist);
+        time_build(project, &dist)
+    });
+    let pages = html_pages(&dist);
+    let files = list_files(&dist);
+    let bytes: u64 = files.iter().map(|(_, n)| n).sum();
+    let floor_dir = out.path().join("floor");
+    let floor = median(runs, || {
+        let _ = std::fs::remove_dir_all(&floor_dir);
+        write_floor(&floor_dir, &files)
+    });
+    let again = median(runs, || time_build(project, &dist));
+    println!(
+        "matrix on {}: {pages} HTML pages, {} files, {:.1} MiB",
+        place.display(),
+        files.len(),
+        bytes as f64 / 1048576.0
+    );
+    report("  fresh build", build, pages);
+    report("  the floor (same files written, staged, renamed)", floor, pages);
+    println!(
+        "  ratio build / floor: {:.2}",
+        build.as_secs_f64() / floor.as_secs_f64()
+    );
+    report("  rebuild of unchanged input", again, pages);
+    println!(
+        "  ratio rebuild / fresh build: {:.2}",
+        again.as_secs_f64() / build.as_secs_f64()
+    );
+}
+
+fn memory(disk: &Path) {
+    if !Path::new("/usr/bin/time").exists() {
+        println!("memory: /usr/bin/time is missing (Debian package `time`)");
+        return;
+    }
+    let matrix = tempfile::tempdir_in(disk).unwrap();
+    write_matrix_project(matrix.path(), 10, 21);
+    let locales = tempfile::tempdir_in(disk).unwrap();
+    write_matrix_project(locales.path(), 0, 288);
+    for (name, project) in [
+        ("matrix (10 brands x 33 locales)", matrix.path()),
+        ("300 locales", locales.path()),
+    ] {
+        let out = project.join("dist");
+        let output = Command::new("/usr/bin/time")
+            .arg("-v")
+            .arg(BIN)
+            .args(["build", "--quiet", "--out"])
+            .arg(&out)
+            .current_dir(project)
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+        let text = String::from_utf8_lossy(&output.stderr);
+        let kib: u64 = text
+            .lines()
+            .find_map(|l| l.trim().strip_prefix("Maximum resident set size (kbytes): "))
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0);
+        println!(
+            "memory: {name}: {} HTML pages, peak RSS {:.1} MiB",
+            html_pages(&out),
+            kib as f64 / 1024.0
+        );
+    }
+}
+
+/// `brands` brands (none: one project) with a theme each, and `locales`
+/// locales beyond the built-in twelve, copied from the English content.
+fn write_matrix_project(project: &Path, brands: usize, locales: usize) {
+    let content = project.join("content");
+    let english = Path::new(env!("CARGO_MANIFEST_DIR")).join("content");
+    for n in 0..locales {
+        let dir = content.join(locale_tag(n));
+        std::fs::create_dir_all(&dir).unwrap();
+        for entry in std::fs::read_dir(&english).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_some_and(|e| e == "md") {
+                let text = std::fs::read_to_string(&path).unwrap();
+                std::fs::write(dir.join(path.file_name().unwrap()), text).unwrap();
+            }
+        }
+    }
+    let mut config = String::from("colors:\n  accent: \"#225522\"\n");
+    if brands > 0 {
+        config.push_str("brands:\n");
+    }
+    for n in 0..brands {
+        let dir = project.join(format!("themes/brand{n}"));
         std::fs::create_dir_all(&dir).unwrap();
         std::fs::write(
             dir.join("theme.yaml"),
             "description: bench\nextends: default\n",
         )
         .unwrap();
+        config.push_str(&format!(
+            "  brand{n}:\n    theme: brand{n}\n    site:\n      name: Brand {n}\n    colors:\n      accent: \"#22{:02x}22\"\n",
+            n * 20
+        ));
     }
-    std::fs::write(
-        project.join("errorsmith.yaml"),
-        "colors:\n  accent: \"#225522\"\n",
-    )
-    .unwrap();
+    std::fs::write(project.join("errorsmith.yaml"), config).unwrap();
 }
 
 /// Distinct valid tags that no built-in locale uses.
@@ -156,24 +177,69 @@ fn locale_tag(n: usize) -> String {
     format!("q{a}{b}")
 }
 
-fn html_count(manifest: &errorsmith::output::Manifest) -> usize {
-    manifest
-        .pages
+fn time_build(project: &Path, out: &Path) -> Duration {
+    let start = Instant::now();
+    let status = Command::new(BIN)
+        .args(["build", "--quiet", "--out"])
+        .arg(out)
+        .current_dir(project)
+        .status()
+        .unwrap();
+    let elapsed = start.elapsed();
+    assert!(status.success());
+    elapsed
+}
+
+/// Every file under `dir` with its size, relative paths.
+fn list_files(dir: &Path) -> Vec<(PathBuf, u64)> {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .map(Result::unwrap)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            let size = e.metadata().unwrap().len();
+            (e.path().strip_prefix(dir).unwrap().to_path_buf(), size)
+        })
+        .collect()
+}
+
+/// The same files written without rendering: into a staging folder beside
+/// `target`, from both cores, then renamed into place.
+fn write_floor(target: &Path, files: &[(PathBuf, u64)]) -> Duration {
+    let start = Instant::now();
+    let staging = target.with_extension("staging");
+    let dirs: std::collections::BTreeSet<&Path> =
+        files.iter().filter_map(|(p, _)| p.parent()).collect();
+    for dir in dirs {
+        std::fs::create_dir_all(staging.join(dir)).unwrap();
+    }
+    let filler = vec![b'x'; files.iter().map(|(_, n)| *n as usize).max().unwrap_or(0)];
+    std::thread::scope(|scope| {
+        for half in files.chunks(files.len().div_ceil(2).max(1)) {
+            let (staging, filler) = (&staging, &filler);
+            scope.spawn(move || {
+                for (path, size) in half {
+                    std::fs::write(staging.join(path), &filler[..*size as usize]).unwrap();
+                }
+            });
+        }
+    });
+    std::fs::rename(&staging, target).unwrap();
+    start.elapsed()
+}
+
+fn html_pages(dir: &Path) -> usize {
+    list_files(dir)
         .iter()
-        .filter(|p| p.format == Format::Html)
+        .filter(|(p, _)| p.extension().is_some_and(|e| e == "html"))
+        .filter(|(p, _)| !p.components().any(|c| c.as_os_str() == "servers"))
         .count()
 }
 
-fn median(runs: usize, mut f: impl FnMut() -> usize) -> (Duration, usize) {
-    let mut times = Vec::with_capacity(runs);
-    let mut count = 0;
-    for _ in 0..runs.max(1) {
-        let start = Instant::now();
-        count = f();
-        times.push(start.elapsed());
-    }
+fn median(runs: usize, mut f: impl FnMut() -> Duration) -> Duration {
+    let mut times: Vec<Duration> = (0..runs.max(1)).map(|_| f()).collect();
     times.sort();
-    (times[times.len() / 2], count)
+    times[times.len() / 2]
 }
 
 fn report(name: &str, time: Duration, pages: usize) {
@@ -182,16 +248,4 @@ fn report(name: &str, time: Duration, pages: usize) {
         time.as_secs_f64() * 1e3,
         pages as f64 / time.as_secs_f64()
     );
-}
-
-fn peak_memory_kib() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .and_then(|l| l.split_whitespace().nth(1))
-                .and_then(|v| v.parse().ok())
-        })
-        .unwrap_or(0)
 }

@@ -175,7 +175,7 @@ fn start_site(test: &str, yaml: &str) -> Option<(tempfile::TempDir, PathBuf, u16
     std::fs::write(dist.join("site/index.html"), "the real site").unwrap();
     let port = free_port();
     let file = dir.path().join("Caddyfile");
-    std::fs::write(&file, caddyfile(&dist, port, free_port())).unwrap();
+    std::fs::write(&file, caddyfile(&dist, port, free_port(), free_port())).unwrap();
     let mut run = caddy(&program, &dir.path().join("home"));
     run.arg("run")
         .arg("--config")
