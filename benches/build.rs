@@ -54,7 +54,11 @@ fn builtin(place: &Path, runs: usize) {
     });
     let again = median(runs, || time_build(project.path(), &dist));
     let pages = html_pages(&dist);
-    report(&format!("builtin, fresh ({})", place.display()), fresh, pages);
+    report(
+        &format!("builtin, fresh ({})", place.display()),
+        fresh,
+        pages,
+    );
     report(
         &format!("builtin, into its existing output ({})", place.display()),
         again,
@@ -85,7 +89,11 @@ fn matrix(project: &Path, place: &Path, runs: usize) {
         bytes as f64 / 1048576.0
     );
     report("  fresh build", build, pages);
-    report("  the floor (same files written, staged, renamed)", floor, pages);
+    report(
+        "  the floor (same files written, staged, renamed)",
+        floor,
+        pages,
+    );
     println!(
         "  ratio build / floor: {:.2}",
         build.as_secs_f64() / floor.as_secs_f64()
@@ -119,11 +127,18 @@ fn memory(disk: &Path) {
             .current_dir(project)
             .output()
             .unwrap();
-        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
         let text = String::from_utf8_lossy(&output.stderr);
         let kib: u64 = text
             .lines()
-            .find_map(|l| l.trim().strip_prefix("Maximum resident set size (kbytes): "))
+            .find_map(|l| {
+                l.trim()
+                    .strip_prefix("Maximum resident set size (kbytes): ")
+            })
             .and_then(|v| v.parse().ok())
             .unwrap_or(0);
         println!(

@@ -29,7 +29,8 @@ pub struct ProjectOptions {
 
 pub struct Project {
     pub config: Config,
-    pub catalog: Catalog,
+    /// Shared by every brand that reads the content the same way.
+    pub catalog: std::sync::Arc<Catalog>,
     pub themes: ThemeSources,
     pub content_dir: Option<PathBuf>,
     pub themes_dir: Option<PathBuf>,
@@ -48,8 +49,9 @@ pub struct Brand {
 }
 
 /// The content of one load, parsed once and shared by every brand that
-/// reads it the same way (default locale, raw HTML).
-type CatalogCache = std::collections::HashMap<(String, bool), Catalog>;
+/// reads it the same way (default locale, raw HTML, stripped or not): ten
+/// brands hold one catalog, not ten.
+type CatalogCache = std::collections::HashMap<(String, bool, bool), std::sync::Arc<Catalog>>;
 
 impl Project {
     /// The project of a config without `brands:`; with brands, the first
@@ -158,24 +160,30 @@ impl Project {
         if let Some(mode) = options.developer {
             config.developer = mode;
         }
-        let catalog_key = (config.default_locale.clone(), config.allow_raw_html);
-        let mut catalog = match cache.get(&catalog_key) {
+        let strip = config.developer == DeveloperMode::Strip;
+        let key = (config.default_locale.clone(), config.allow_raw_html, strip);
+        let catalog = match cache.get(&key) {
             Some(catalog) => catalog.clone(),
             None => {
-                let catalog = Catalog::load(&LoadOptions {
-                    user_dir: content_dir.as_deref(),
-                    default_locale: &config.default_locale,
-                    markdown: MarkdownOptions {
-                        allow_raw_html: config.allow_raw_html,
-                    },
-                })?;
-                cache.insert(catalog_key, catalog.clone());
+                let unstripped = (key.0.clone(), key.1, false);
+                let mut catalog = match cache.get(&unstripped) {
+                    Some(catalog) => Catalog::clone(catalog),
+                    None => Catalog::load(&LoadOptions {
+                        user_dir: content_dir.as_deref(),
+                        default_locale: &config.default_locale,
+                        markdown: MarkdownOptions {
+                            allow_raw_html: config.allow_raw_html,
+                        },
+                    })?,
+                };
+                if strip {
+                    catalog.strip_developer_parts();
+                }
+                let catalog = std::sync::Arc::new(catalog);
+                cache.insert(key, catalog.clone());
                 catalog
             }
         };
-        if config.developer == DeveloperMode::Strip {
-            catalog.strip_developer_parts();
-        }
         let locales = chosen_locales(&config, &catalog, options.locales.as_deref())?;
         if themes.is_none() {
             *themes = Some(ThemeSources::load(themes_dir.as_deref())?);

@@ -14,8 +14,9 @@ const BASE: u64 = 0x100_0000_01B3;
 
 pub struct RunIndex {
     runs: Vec<String>,
-    /// Run numbers by the slot of their first window's hash.
-    slots: Vec<Vec<u32>>,
+    /// (first window's hash, run number) by the slot of that hash: the
+    /// whole hash is compared before any bytes are.
+    slots: Vec<Vec<(u64, u32)>>,
     shift: u32,
     /// `BASE` to the power `WINDOW - 1`: what the byte leaving the window
     /// contributed.
@@ -31,7 +32,8 @@ impl RunIndex {
         let shift = 64 - bits;
         for (number, run) in runs.iter().enumerate() {
             if let Some(window) = run.as_bytes().get(..WINDOW) {
-                slots[slot(hash(window), shift)].push(number as u32);
+                let h = hash(window);
+                slots[slot(h, shift)].push((h, number as u32));
             }
         }
         RunIndex {
@@ -73,9 +75,9 @@ impl RunIndex {
         let mut start = 0;
         loop {
             let mut any = false;
-            for &number in &self.slots[slot(h, self.shift)] {
+            for &(run_hash, number) in &self.slots[slot(h, self.shift)] {
                 let run = self.runs[number as usize].as_bytes();
-                if bytes[start..].starts_with(run) {
+                if run_hash == h && bytes[start..].starts_with(run) {
                     found(number as usize);
                     any = true;
                 }
