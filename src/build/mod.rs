@@ -1,11 +1,13 @@
 //! `errorsmith build`: load -> render -> write.
 
 mod gate;
+mod job;
 mod paths;
+
+use job::{Job, JobOutput, Problems, Shared, render_job};
 
 use crate::config::DeveloperMode;
 use crate::content::Page;
-use crate::formats::{self, Format};
 use crate::output::{self, Collect, Manifest, ManifestPage, OutputFile, Sink, Writer, Written};
 use crate::project::{Project, ProjectOptions};
 use crate::publish::{Gate, Published};
@@ -304,44 +306,6 @@ fn cloudflare_pages(
     crate::servers::cloudflare::hosted::render(&renderer, top_level, strings, &replaced)
 }
 
-/// Violations the gate found, in the order of the files, each once (the
-/// top-level copy of a page fails as its locale's does).
-#[derive(Default)]
-struct Problems(Vec<String>);
-
-impl Problems {
-    /// Admits `file` into `sink`, or notes why not.
-    fn publish(&mut self, gate: &Gate, sink: &dyn Sink, file: OutputFile) -> Result<()> {
-        match gate.admit(file) {
-            Ok(published) => sink.put(published),
-            Err(problem) => {
-                self.add(problem);
-                Ok(())
-            }
-        }
-    }
-
-    fn add(&mut self, problem: String) {
-        if !self.0.contains(&problem) {
-            self.0.push(problem);
-        }
-    }
-
-    fn extend(&mut self, problems: Problems) {
-        for problem in problems.0 {
-            self.add(problem);
-        }
-    }
-
-    fn into_result(mut self) -> Result<()> {
-        if self.0.is_empty() {
-            return Ok(());
-        }
-        self.0.truncate(20);
-        Err(crate::error_list("build's output", self.0))
-    }
-}
-
 /// `<locale>/reference.html` for every locale when `visitor_reference` is
 /// on: the label in that locale's words and the server's echo of the
 /// request id, included by the page.
@@ -360,123 +324,6 @@ fn reference_files(project: &Project, locales: &[&str], ssi: &NginxSsi) -> Vec<O
             }
         })
         .collect()
-}
-
-/// One page in one locale to render.
-struct Job<'a> {
-    locale: &'a str,
-    page: &'a Page,
-    fallback_from: Option<String>,
-    /// Also written at the top of the output (the default locale).
-    top_level: bool,
-}
-
-/// What every job reads.
-struct Shared<'a> {
-    renderer: &'a Renderer,
-    ssi: &'a NginxSsi,
-    strings: &'a BTreeMap<&'a str, Strings>,
-    theme: &'a str,
-    ssi_fragments: bool,
-    gate: &'a Gate,
-    sink: &'a dyn Sink,
-    /// Keep a copy of every file, for a server file that bundles them all
-    /// (the Cloudflare Worker).
-    keep_files: bool,
-}
-
-/// What a job leaves once its files are in the sink.
-struct JobOutput {
-    pages: Vec<ManifestPage>,
-    /// Paths of the job's files that are not pages (developer fragments).
-    other_files: Vec<String>,
-    /// The top-level HTML page, which server configs embed or name.
-    top_level: Option<(String, Vec<u8>)>,
-    /// Every file, when [`Shared::keep_files`].
-    kept: Vec<(String, Vec<u8>)>,
-    problems: Problems,
-}
-
-/// The HTML, JSON and text files of one page, and their manifest entries.
-fn render_job(job: &Job, shared: &Shared) -> Result<JobOutput> {
-    let page = job.page;
-    let code = page.code;
-    let strings = &shared.strings[page.locale.as_str()];
-    // Fragments live only under the locale's folder, so the top-level copy
-    // of a default-locale page is the same bytes.
-    let locale_dir = format!("{}/", job.locale);
-    let theme = shared.renderer.theme();
-    let rendered = shared
-        .renderer
-        .page(page, strings, &locale_dir, shared.ssi)?;
-    let html = crate::minify::page(&rendered)
-        .map_err(|e| anyhow::anyhow!("{}: page {code} with theme `{theme}`: {e}", page.origin))?;
-    let mut files = Vec::new();
-    let mut other_files = Vec::new();
-    if shared.ssi_fragments && page.developer.html().is_some() {
-        let fragment = shared
-            .renderer
-            .developer_fragment(page, strings, shared.ssi)?;
-        let path = format!("{locale_dir}developer/{code}.html");
-        other_files.push(path.clone());
-        files.push(OutputFile {
-            path,
-            bytes: crate::minify::page(&fragment).map_err(|e| {
-                anyhow::anyhow!(
-                    "{}: developer part of {code} with theme `{theme}`: {e}",
-                    page.origin
-                )
-            })?,
-        });
-    }
-    let dirs: &[&str] = if job.top_level {
-        &["", &locale_dir]
-    } else {
-        &[&locale_dir]
-    };
-    let top_level = job
-        .top_level
-        .then(|| (format!("{code}.html"), html.clone()));
-    let outputs = [
-        (Format::Html, html),
-        (Format::Json, formats::problem_json(page)),
-        (Format::Text, formats::plain_text(page)),
-    ];
-    let mut pages = Vec::new();
-    for dir in dirs {
-        for (format, bytes) in &outputs {
-            let path = format!("{dir}{code}.{}", format.extension());
-            pages.push(ManifestPage {
-                code,
-                locale: job.locale.to_string(),
-                format: *format,
-                theme: shared.theme.to_string(),
-                path: path.clone(),
-                bytes: bytes.len(),
-                retry_after: page.retry_after,
-                fallback_from: job.fallback_from.clone(),
-            });
-            files.push(OutputFile {
-                path,
-                bytes: bytes.clone(),
-            });
-        }
-    }
-    let mut problems = Problems::default();
-    let mut kept = Vec::new();
-    for file in files {
-        if shared.keep_files {
-            kept.push((file.path.clone(), file.bytes.clone()));
-        }
-        problems.publish(shared.gate, shared.sink, file)?;
-    }
-    Ok(JobOutput {
-        pages,
-        other_files,
-        top_level,
-        kept,
-        problems,
-    })
 }
 
 fn codes_to_build(project: &Project) -> Result<Vec<u16>> {

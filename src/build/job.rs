@@ -1,0 +1,167 @@
+//! One page in one locale: rendered, minified, admitted by the gate and
+//! handed to the sink, with what the build needs to keep of it.
+
+use crate::content::Page;
+use crate::formats::{self, Format};
+use crate::output::{ManifestPage, OutputFile, Sink};
+use crate::publish::Gate;
+use crate::render::Renderer;
+use crate::servers::nginx::NginxSsi;
+use crate::strings::Strings;
+use anyhow::Result;
+use std::collections::BTreeMap;
+
+/// One page in one locale to render.
+pub(super) struct Job<'a> {
+    pub(super) locale: &'a str,
+    pub(super) page: &'a Page,
+    pub(super) fallback_from: Option<String>,
+    /// Also written at the top of the output (the default locale).
+    pub(super) top_level: bool,
+}
+
+/// What every job reads.
+pub(super) struct Shared<'a> {
+    pub(super) renderer: &'a Renderer,
+    pub(super) ssi: &'a NginxSsi,
+    pub(super) strings: &'a BTreeMap<&'a str, Strings>,
+    pub(super) theme: &'a str,
+    pub(super) ssi_fragments: bool,
+    pub(super) gate: &'a Gate,
+    pub(super) sink: &'a dyn Sink,
+    /// Keep a copy of every file, for a server file that bundles them all
+    /// (the Cloudflare Worker).
+    pub(super) keep_files: bool,
+}
+
+/// What a job leaves once its files are in the sink.
+pub(super) struct JobOutput {
+    pub(super) pages: Vec<ManifestPage>,
+    /// Paths of the job's files that are not pages (developer fragments).
+    pub(super) other_files: Vec<String>,
+    /// The top-level HTML page, which server configs embed or name.
+    pub(super) top_level: Option<(String, Vec<u8>)>,
+    /// Every file, when [`Shared::keep_files`].
+    pub(super) kept: Vec<(String, Vec<u8>)>,
+    pub(super) problems: Problems,
+}
+
+/// The HTML, JSON and text files of one page, and their manifest entries.
+pub(super) fn render_job(job: &Job, shared: &Shared) -> Result<JobOutput> {
+    let page = job.page;
+    let code = page.code;
+    let strings = &shared.strings[page.locale.as_str()];
+    // Fragments live only under the locale's folder, so the top-level copy
+    // of a default-locale page is the same bytes.
+    let locale_dir = format!("{}/", job.locale);
+    let theme = shared.renderer.theme();
+    let rendered = shared
+        .renderer
+        .page(page, strings, &locale_dir, shared.ssi)?;
+    let html = crate::minify::page(&rendered)
+        .map_err(|e| anyhow::anyhow!("{}: page {code} with theme `{theme}`: {e}", page.origin))?;
+    let mut files = Vec::new();
+    let mut other_files = Vec::new();
+    if shared.ssi_fragments && page.developer.html().is_some() {
+        let fragment = shared
+            .renderer
+            .developer_fragment(page, strings, shared.ssi)?;
+        let path = format!("{locale_dir}developer/{code}.html");
+        other_files.push(path.clone());
+        files.push(OutputFile {
+            path,
+            bytes: crate::minify::page(&fragment).map_err(|e| {
+                anyhow::anyhow!(
+                    "{}: developer part of {code} with theme `{theme}`: {e}",
+                    page.origin
+                )
+            })?,
+        });
+    }
+    let dirs: &[&str] = if job.top_level {
+        &["", &locale_dir]
+    } else {
+        &[&locale_dir]
+    };
+    let top_level = job
+        .top_level
+        .then(|| (format!("{code}.html"), html.clone()));
+    let outputs = [
+        (Format::Html, html),
+        (Format::Json, formats::problem_json(page)),
+        (Format::Text, formats::plain_text(page)),
+    ];
+    let mut pages = Vec::new();
+    for dir in dirs {
+        for (format, bytes) in &outputs {
+            let path = format!("{dir}{code}.{}", format.extension());
+            pages.push(ManifestPage {
+                code,
+                locale: job.locale.to_string(),
+                format: *format,
+                theme: shared.theme.to_string(),
+                path: path.clone(),
+                bytes: bytes.len(),
+                retry_after: page.retry_after,
+                fallback_from: job.fallback_from.clone(),
+            });
+            files.push(OutputFile {
+                path,
+                bytes: bytes.clone(),
+            });
+        }
+    }
+    let mut problems = Problems::default();
+    let mut kept = Vec::new();
+    for file in files {
+        if shared.keep_files {
+            kept.push((file.path.clone(), file.bytes.clone()));
+        }
+        problems.publish(shared.gate, shared.sink, file)?;
+    }
+    Ok(JobOutput {
+        pages,
+        other_files,
+        top_level,
+        kept,
+        problems,
+    })
+}
+
+/// Violations the gate found, in the order of the files, each once (the
+/// top-level copy of a page fails as its locale's does).
+#[derive(Default)]
+pub(super) struct Problems(Vec<String>);
+
+impl Problems {
+    /// Admits `file` into `sink`, or notes why not.
+    pub(super) fn publish(&mut self, gate: &Gate, sink: &dyn Sink, file: OutputFile) -> Result<()> {
+        match gate.admit(file) {
+            Ok(published) => sink.put(published),
+            Err(problem) => {
+                self.add(problem);
+                Ok(())
+            }
+        }
+    }
+
+    pub(super) fn add(&mut self, problem: String) {
+        if !self.0.contains(&problem) {
+            self.0.push(problem);
+        }
+    }
+
+    pub(super) fn extend(&mut self, problems: Problems) {
+        for problem in problems.0 {
+            self.add(problem);
+        }
+    }
+
+    pub(super) fn into_result(mut self) -> Result<()> {
+        if self.0.is_empty() {
+            return Ok(());
+        }
+        self.0.truncate(20);
+        Err(crate::error_list("build's output", self.0))
+    }
+}
