@@ -336,3 +336,25 @@ fn a_regional_default_locale_without_content_is_refused_with_its_base_language()
         );
     assert!(!dir.path().join("dist").exists());
 }
+
+#[test]
+fn a_default_locale_with_the_users_own_content_is_accepted() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("errorsmith.yaml"),
+        "default_locale: de-DE\nlocales: []\n",
+    )
+    .unwrap();
+    std::fs::create_dir(dir.path().join("content")).unwrap();
+    std::fs::write(
+        dir.path().join("content/404.md"),
+        "---\ntitle: Seite nicht gefunden\nsummary: Diese Seite gibt es nicht.\n---\nZur Startseite.\n",
+    )
+    .unwrap();
+    let out = build_in(dir.path(), &[]);
+    let page = read(&out.join("de-DE/404.html"));
+    assert!(page.contains("Seite nicht gefunden"), "{page}");
+    assert!(page.contains("lang=\"de-DE\""), "{page}");
+    assert_eq!(read(&out.join("404.html")), page);
+    assert_eq!(manifest(&out)["default_locale"], "de-DE");
+}
