@@ -26,7 +26,16 @@ pub fn parse<T: DeserializeOwned>(text: &str, first_line: usize) -> Result<T, Ya
             message = "expected a list here, such as `[404, 503]` or one `- item` per line".to_string();
         }
         if message.starts_with("invalid boolean") {
-            message = "expected `true` or `false` here, written without quotes".to_string();
+            // The library names no key; the line it points at does.
+            let key = text
+                .lines()
+                .nth(line.saturating_sub(first_line))
+                .and_then(|l| l.split_once(':'))
+                .map(|(key, _)| key.trim().trim_start_matches("- "))
+                .filter(|key| !key.is_empty() && !key.contains(['`', '"', '\'']))
+                .map(|key| format!("`{key}`: "))
+                .unwrap_or_default();
+            message = format!("{key}expected `true` or `false` here, written without quotes");
         } else if let Some(key) = message
             .strip_prefix("duplicate mapping key: ")
             .and_then(|rest| rest.split(',').next())
