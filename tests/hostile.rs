@@ -77,6 +77,9 @@ enum Setup {
     Mkdir(String),
     /// A named pipe (`mkfifo`): git cannot hold one.
     Fifo(String),
+    /// Removes a file, link or folder (of the previous build, say), so a
+    /// later step can put something else at its path.
+    Remove(String),
     Repeat {
         path: String,
         head: String,
@@ -345,6 +348,15 @@ fn apply(work: &Path, step: &Setup) {
             std::fs::create_dir_all(path.parent().unwrap()).unwrap();
             let status = Command::new("mkfifo").arg(&path).status().unwrap();
             assert!(status.success(), "mkfifo {}", path.display());
+        }
+        Setup::Remove(path) => {
+            let path = work.join(path);
+            let meta = std::fs::symlink_metadata(&path).unwrap();
+            if meta.is_dir() {
+                std::fs::remove_dir_all(&path).unwrap();
+            } else {
+                std::fs::remove_file(&path).unwrap();
+            }
         }
         Setup::Repeat {
             path,

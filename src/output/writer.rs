@@ -247,3 +247,151 @@ fn link_or_copy(from: &Path, to: &Path) -> Result<()> {
         )
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::DeveloperMode;
+    use crate::output::{Manifest, OutputFile, ServerSettings};
+    use crate::publish::{Gate, GateInput};
+
+    fn gate() -> Gate {
+        Gate::new(GateInput {
+            mode: DeveloperMode::Strip,
+            theme_sources: vec![""],
+            theme: "t",
+            own_ssi: Default::default(),
+            developer_runs: Vec::new(),
+            public_text: Vec::new(),
+            values: Vec::new(),
+            page_sources: Default::default(),
+            visitor_reference: false,
+        })
+        .unwrap()
+    }
+
+    fn admit(gate: &Gate, path: &str, text: &str) -> Published {
+        gate.admit(OutputFile {
+            path: path.into(),
+            bytes: text.as_bytes().to_vec(),
+        })
+        .unwrap()
+    }
+
+    /// The manifest of a build of `a.html` and `b.html`, admitted.
+    fn manifest(gate: &Gate) -> Published {
+        let mut manifest = Manifest::new(
+            "t",
+            "strip",
+            "en",
+            Vec::new(),
+            ServerSettings::from_config(&crate::config::Config::default()),
+        );
+        manifest.files = vec!["a.html".into(), "b.html".into()];
+        gate.admit(manifest.to_file()).unwrap()
+    }
+
+    fn build(target: &Path, files: Vec<Published>) -> Writer {
+        let writer = Writer::open(target).unwrap();
+        for file in files {
+            writer.put(file).unwrap();
+        }
+        writer
+    }
+
+    /// A file the previous output held with the build's bytes when the
+    /// build rendered it, and that changed before the build finished
+    /// (the user's editor, another build into the same folder): the
+    /// output must hold what the gate admitted, not what the previous
+    /// output holds by then.
+    #[test]
+    fn a_previous_file_changed_during_the_build_is_not_kept_when_nothing_else_changed() {
+        let parent = tempfile::tempdir().unwrap();
+        let target = parent.path().join("dist");
+        let gate = gate();
+        let files = || {
+            vec![
+                admit(&gate, "a.html", "<p>admitted a</p>"),
+                admit(&gate, "b.html", "<p>admitted b</p>"),
+                manifest(&gate),
+            ]
+        };
+        build(&target, files()).finish().unwrap();
+        let writer = build(&target, files());
+        std::fs::write(target.join("a.html"), "<p>not admitted</p>").unwrap();
+        let written = writer.finish().unwrap();
+        assert_eq!(
+            std::fs::read_to_string(target.join("a.html")).unwrap(),
+            "<p>admitted a</p>",
+            "{written:?}"
+        );
+    }
+
+    #[test]
+    fn a_previous_file_changed_during_the_build_is_not_linked_into_the_new_output() {
+        let parent = tempfile::tempdir().unwrap();
+        let target = parent.path().join("dist");
+        let gate = gate();
+        build(
+            &target,
+            vec![
+                admit(&gate, "a.html", "<p>admitted a</p>"),
+                admit(&gate, "b.html", "<p>old b</p>"),
+                manifest(&gate),
+            ],
+        )
+        .finish()
+        .unwrap();
+        let writer = build(
+            &target,
+            vec![
+                admit(&gate, "a.html", "<p>admitted a</p>"),
+                admit(&gate, "b.html", "<p>new b</p>"),
+                manifest(&gate),
+            ],
+        );
+        std::fs::write(target.join("a.html"), "<p>not admitted, same size</p>").unwrap();
+        let written = writer.finish().unwrap();
+        assert_eq!(written.written, 1, "{written:?}");
+        assert_eq!(
+            std::fs::read_to_string(target.join("a.html")).unwrap(),
+            "<p>admitted a</p>",
+            "{written:?}"
+        );
+    }
+    /// A file of the user's put into the output while the build ran (after
+    /// `open` checked the folder): the swap would delete it with the old
+    /// output, so the build must refuse and leave it.
+    #[test]
+    fn a_file_the_user_adds_during_the_build_is_not_deleted() {
+        let parent = tempfile::tempdir().unwrap();
+        let target = parent.path().join("dist");
+        let gate = gate();
+        build(
+            &target,
+            vec![
+                admit(&gate, "a.html", "<p>a</p>"),
+                admit(&gate, "b.html", "<p>old b</p>"),
+                manifest(&gate),
+            ],
+        )
+        .finish()
+        .unwrap();
+        let writer = build(
+            &target,
+            vec![
+                admit(&gate, "a.html", "<p>a</p>"),
+                admit(&gate, "b.html", "<p>new b</p>"),
+                manifest(&gate),
+            ],
+        );
+        std::fs::write(target.join("notes.txt"), "mine").unwrap();
+        let result = writer.finish();
+        assert_eq!(
+            std::fs::read_to_string(target.join("notes.txt")).ok().as_deref(),
+            Some("mine"),
+            "{result:?}"
+        );
+        assert!(result.is_err(), "{result:?}");
+    }
+}

@@ -181,4 +181,32 @@ mod tests {
             assert_eq!(index.first_in(&text), leftmost.map(|(_, n)| n));
         }
     }
+    #[test]
+    fn a_run_of_exactly_the_window_is_found_at_the_very_end_and_start() {
+        // 24 ASCII bytes; 8 CJK characters (weight 16, 24 bytes); 12 CJK
+        // characters (weight 24, 36 bytes); a run whose first 24 bytes
+        // are another run's.
+        let runs = [
+            "abcdefghijklmnopqrstuvwx",
+            "日本語日本語日本",
+            "ゲートウェイのログを確認して",
+            "abcdefghijklmnopqrstuvwxyz",
+        ];
+        let index = index(&runs);
+        for (number, run) in runs.iter().enumerate() {
+            let mut alone = Vec::new();
+            index.each_in(run, |n| alone.push(n));
+            assert!(alone.contains(&number), "alone: {run} {alone:?}");
+            let end = format!("zz{run}");
+            let mut found = Vec::new();
+            index.each_in(&end, |n| found.push(n));
+            assert!(found.contains(&number), "at the end: {end} {found:?}");
+        }
+        // The shorter run wins where both start; the longer is reported too.
+        let mut found = Vec::new();
+        index.each_in("abcdefghijklmnopqrstuvwxyz", |n| found.push(n));
+        assert_eq!(found, vec![0, 3]);
+        // One byte short of the window at the end: nothing.
+        assert_eq!(index.first_in("abcdefghijklmnopqrstuvw"), None);
+    }
 }

@@ -142,3 +142,37 @@ fn pages_over_the_budget_are_refused() {
     );
     assert!(gate.admit(file("de/404.json", &big)).is_ok());
 }
+
+/// A developer run with backslashes (a Windows path: `C:\new\temp`) folds
+/// with `\n` and `\t` read as JSON escapes and dropped; the same text
+/// JSON-escaped (`C:\\new\\temp`, as in a `.json` file or any JSON
+/// string) folds with the letters kept. The run must be found in both.
+#[test]
+fn developer_text_with_backslashes_is_found_raw_and_json_escaped() {
+    let gate = Gate::new(GateInput {
+        mode: DeveloperMode::Strip,
+        theme_sources: vec![""],
+        theme: "t",
+        own_ssi: BTreeSet::new(),
+        developer_runs: vec![DeveloperRun {
+            text: r"Look in C:\new\temp\upstream\logs for the failing request".into(),
+            origin: "content/500.md".into(),
+        }],
+        public_text: Vec::new(),
+        values: Vec::new(),
+        page_sources: Default::default(),
+        visitor_reference: false,
+    })
+    .unwrap();
+    let raw = r"<p>Look in C:\new\temp\upstream\logs for the failing request</p>";
+    assert!(gate.admit(file("500.html", raw)).is_err(), "raw");
+    let escaped = serde_json::json!({
+        "detail": r"Look in C:\new\temp\upstream\logs for the failing request"
+    })
+    .to_string();
+    assert!(escaped.contains(r"C:\\new"), "{escaped}");
+    assert!(
+        gate.admit(file("500.json", &escaped)).is_err(),
+        "JSON-escaped: {escaped}"
+    );
+}
