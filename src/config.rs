@@ -352,11 +352,30 @@ fn refuse_unplain_codes(text: &str) -> Result<(), crate::yaml::YamlError> {
         #[serde(default)]
         codes: Vec<serde_saphyr::Spanned<u16>>,
     }
-    let Ok(numbers) = serde_saphyr::from_str::<Numbers>(text) else {
+    if let Ok(numbers) = serde_saphyr::from_str::<Numbers>(text) {
+        let listed: Vec<_> = numbers.codes.iter().map(|n| ("codes", n)).collect();
+        crate::yaml::refuse_unplain_numbers(text, 1, &listed)?;
+    }
+    // A brand's `codes` replace the shared ones, so they are held to the
+    // same rule; parsed apart, so an odd brand cannot skip the check above.
+    #[derive(Deserialize)]
+    struct Brands {
+        #[serde(default)]
+        brands: BTreeMap<String, Option<Numbers>>,
+    }
+    let Ok(brands) = serde_saphyr::from_str::<Brands>(text) else {
         return Ok(());
     };
-    let listed: Vec<_> = numbers.codes.iter().map(|n| ("codes", n)).collect();
-    crate::yaml::refuse_unplain_numbers(text, 1, &listed)
+    for (name, numbers) in &brands.brands {
+        let key = format!("brands.{name}.codes");
+        let listed: Vec<_> = numbers
+            .iter()
+            .flat_map(|n| &n.codes)
+            .map(|n| (key.as_str(), n))
+            .collect();
+        crate::yaml::refuse_unplain_numbers(text, 1, &listed)?;
+    }
+    Ok(())
 }
 
 impl Colors {
