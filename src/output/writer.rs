@@ -95,6 +95,9 @@ impl Writer {
             });
         }
         if let Some(previous) = &self.previous {
+            // Checked again: the swap removes the previous output, and a
+            // file of the user's may have arrived while the build ran.
+            ensure_replaceable(previous)?;
             let staged = self.staging.path();
             let dirs: BTreeSet<&Path> = unchanged
                 .iter()
