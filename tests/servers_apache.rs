@@ -433,3 +433,57 @@ fn live_apache_sends_the_contents_retry_after_not_the_backends() {
     assert_error_page_with_retry_after(&response, 503, "Service Unavailable", apache.pages());
     assert_ne!(response.header("retry-after"), Some("7"));
 }
+
+/// The fragments are for error documents only, and an internal redirect
+/// the site itself makes (here a per-directory rewrite, as in a
+/// `.htaccess`; an application's local `Location:` does the same) also
+/// sets `REDIRECT_STATUS`, to 200: it must not hand the developer part to
+/// an untrusted client, while the trusted one still gets it in the page.
+#[test]
+fn live_apache_fragments_stay_unreachable_through_the_sites_own_internal_redirects() {
+    let test = "live_apache_fragments_stay_unreachable_through_the_sites_own_internal_redirects";
+    let Some(apache) = require_program("apache2", test) else {
+        return;
+    };
+    let dir = fixture_copy("nginx");
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    errorsmith()
+        .current_dir(dir.path())
+        .args(["build", "--out", "dist", "--developer", "ssi"])
+        .assert()
+        .success();
+    let dist = dir.path().join("dist");
+    std::fs::create_dir(dir.path().join("www")).unwrap();
+    std::fs::write(dir.path().join("www/index.html"), "the real site").unwrap();
+    let port = free_port();
+    let conf = dir.path().join("httpd.conf");
+    let text = httpd_conf(dir.path(), &dist, port, free_port(), free_port())
+        + &format!(
+            "<Directory \"{}/www\">\n    RewriteEngine On\n    RewriteRule ^old/(.*)$ /$1 [L]\n</Directory>\n",
+            dir.path().display()
+        );
+    std::fs::write(&conf, text).unwrap();
+    let mut run = std::process::Command::new(&apache);
+    run.arg("-X").arg("-f").arg(&conf);
+    let _running = Running::start("apache2", run, port, &dir.path().join("apache.log"));
+    let get = |from, path: &str| request_from(from, port, "GET", path, &[], "");
+    // The site's rewrite works.
+    assert_eq!(get(UNTRUSTED, "/old/index.html").status, 200);
+    let texts = fragment_texts(&dist, 503);
+    for from in [None, UNTRUSTED] {
+        let response = get(from, "/old/_errors/en/developer/503.html");
+        assert_eq!(response.status, 403, "{from:?}: {response:?}");
+    }
+    // The 403 page an untrusted client gets holds none of it (a trusted
+    // one's 403 page carries its own developer part).
+    let untrusted = get(UNTRUSTED, "/old/_errors/en/developer/503.html");
+    for text in &texts {
+        assert!(!untrusted.body.contains(text), "untrusted got {text:?}");
+    }
+    // The trusted client still gets the developer part in the page.
+    let trusted = get(None, "/app/x");
+    assert_eq!(trusted.status, 503);
+    for text in &texts {
+        assert!(trusted.body.contains(text), "trusted lacks {text:?}");
+    }
+}
