@@ -39,8 +39,10 @@ pub fn files(input: &ServerInput) -> Result<Vec<OutputFile>> {
          <Directory {dir}>\n\
          \x20   Options None\n\
          \x20   AllowOverride None\n\
-         \x20   # Only as an error document: a direct request gets the 403 page.\n\
-         \x20   Require expr \"-n %{{ENV:REDIRECT_STATUS}}\"\n\
+         \x20   # Only as an error document (REDIRECT_STATUS is the error's code):\n\
+         \x20   # a direct request, or an internal redirect a site's own rewrite\n\
+         \x20   # or application makes (REDIRECT_STATUS 200), gets the 403 page.\n\
+         \x20   Require expr \"%{{ENV:REDIRECT_STATUS}} =~ /^[45][0-9][0-9]$/\"\n\
          \x20   Header always set Cache-Control \"no-store\"\n\
          \x20   Header always set Vary \"Accept, Accept-Language\"\n\
          \x20   Header always set X-Content-Type-Options \"nosniff\"\n\
