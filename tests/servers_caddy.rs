@@ -232,3 +232,23 @@ fn live_caddy_maintenance_allow_and_paths_replace_the_defaults() {
     std::fs::remove_file(&flag).unwrap();
     assert_eq!(from(None, "/").body, "the real site");
 }
+
+/// A bypass in `maintenance.paths` must not open the rest of the site
+/// during maintenance through dot segments the file server resolves.
+#[test]
+fn live_caddy_maintenance_paths_do_not_open_the_site_through_dot_segments() {
+    let test = "live_caddy_maintenance_paths_do_not_open_the_site_through_dot_segments";
+    let Some((_dir, dist, port, _caddy)) = start_site(test, "") else {
+        return;
+    };
+    let from = |path| request_from(UNTRUSTED, port, "GET", path, &[], "");
+    std::fs::write(format!("{}.maintenance", dist.display()), "").unwrap();
+    for path in [
+        "/healthz/../index.html",
+        "/healthz/%2e%2e/index.html",
+        "/.well-known/acme-challenge/../../index.html",
+    ] {
+        let response = from(path);
+        assert!(!response.body.contains("the real site"), "{path}: {response:?}");
+    }
+}
