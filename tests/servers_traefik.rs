@@ -360,3 +360,42 @@ fn live_traefik_maintenance_file_switches_with_its_bypasses() {
     std::fs::remove_file(providers.join("maintenance.yml")).unwrap();
     wait_until(port, untrusted, "/site/x", |r| r.body == "the real site");
 }
+
+/// A bypass in `maintenance.paths` must not open the rest of the site
+/// during maintenance through dot segments or their escapes.
+#[test]
+fn live_traefik_maintenance_paths_do_not_open_the_site_through_dot_segments() {
+    let test = "live_traefik_maintenance_paths_do_not_open_the_site_through_dot_segments";
+    let Some(program) = require_program("traefik", test) else {
+        return;
+    };
+    let dir = fixture_copy("nginx");
+    let dist = build(dir.path());
+    let Some((_nginx, pages_port)) = start_default_backend(&dist, dir.path(), test) else {
+        return;
+    };
+    let providers = dir.path().join("providers");
+    std::fs::create_dir(&providers).unwrap();
+    let url = errorsmith::servers::traefik::PAGES_URL;
+    let ours = std::fs::read_to_string(dist.join("servers/traefik.yml")).unwrap();
+    let ours = ours.replace(url, &format!("http://127.0.0.1:{pages_port}"));
+    std::fs::write(providers.join("errorsmith.yml"), ours).unwrap();
+    let site = failing_backend_with_headers(200, "", "the real site");
+    std::fs::write(providers.join("site.yml"), site_config(&[("site", site)])).unwrap();
+    let port = free_port();
+    let run = traefik(&program, port, &providers, true);
+    let _traefik = Running::start("traefik", run, port, &dir.path().join("traefik.log"));
+    let untrusted = Some(Ipv4Addr::new(127, 0, 0, 2));
+    wait_until(port, untrusted, "/site/x", |r| r.body == "the real site");
+    let switch = dist.join("servers/traefik-maintenance.yml");
+    std::fs::copy(&switch, providers.join("maintenance.yml")).unwrap();
+    wait_until(port, untrusted, "/site/x", |r| r.status == 503);
+    for path in [
+        "/healthz/../site/x",
+        "/healthz/%2e%2e/site/x",
+        "/.well-known/acme-challenge/../../site/x",
+    ] {
+        let response = request_from(untrusted, port, "GET", path, &[], "");
+        assert!(!response.body.contains("the real site"), "{path}: {response:?}");
+    }
+}
