@@ -249,6 +249,9 @@ fn live_caddy_maintenance_paths_do_not_open_the_site_through_dot_segments() {
         "/.well-known/acme-challenge/../../index.html",
     ] {
         let response = from(path);
-        assert!(!response.body.contains("the real site"), "{path}: {response:?}");
+        assert!(
+            !response.body.contains("the real site"),
+            "{path}: {response:?}"
+        );
     }
 }

@@ -396,6 +396,9 @@ fn live_traefik_maintenance_paths_do_not_open_the_site_through_dot_segments() {
         "/.well-known/acme-challenge/../../site/x",
     ] {
         let response = request_from(untrusted, port, "GET", path, &[], "");
-        assert!(!response.body.contains("the real site"), "{path}: {response:?}");
+        assert!(
+            !response.body.contains("the real site"),
+            "{path}: {response:?}"
+        );
     }
 }

@@ -39,8 +39,10 @@ pub struct Writer {
     previous: Option<PathBuf>,
     staging: Staging,
     made_dirs: Mutex<BTreeSet<PathBuf>>,
-    /// Paths whose bytes equal the previous output's.
-    unchanged: Mutex<Vec<String>>,
+    /// Paths whose bytes equal the previous output's, with a digest of
+    /// those bytes: checked again at the end, since the previous output may
+    /// change while the build runs (an editor, another build).
+    unchanged: Mutex<Vec<(String, u64)>>,
     written: AtomicUsize,
 }
 
@@ -83,10 +85,14 @@ impl Writer {
             .into_inner()
             .unwrap_or_else(PoisonError::into_inner);
         let written = self.written.load(Ordering::SeqCst);
+        let paths: Vec<String> = unchanged.iter().map(|(p, _)| p.clone()).collect();
         if let Some(previous) = &self.previous
             && written == 0
-            && holds_exactly(previous, &unchanged)?
+            && holds_exactly(previous, &paths)?
         {
+            unchanged.par_iter().try_for_each(|(path, digest)| {
+                still_admitted(&previous.join(path), path, *digest)
+            })?;
             // Dropping the staging folder removes it and its lock.
             return Ok(Written {
                 written: 0,
@@ -99,18 +105,17 @@ impl Writer {
             // file of the user's may have arrived while the build ran.
             ensure_replaceable(previous)?;
             let staged = self.staging.path();
-            let dirs: BTreeSet<&Path> = unchanged
-                .iter()
-                .filter_map(|p| Path::new(p).parent())
-                .collect();
+            let dirs: BTreeSet<&Path> =
+                paths.iter().filter_map(|p| Path::new(p).parent()).collect();
             for dir in dirs {
                 fsx::create_dir_all(&staged.join(dir))?;
             }
-            unchanged.par_iter().try_for_each(|path| {
+            unchanged.par_iter().try_for_each(|(path, digest)| {
                 if staging::stopping() {
                     bail!("interrupted");
                 }
-                link_or_copy(&previous.join(path), &staged.join(path))
+                link_or_copy(&previous.join(path), &staged.join(path))?;
+                still_admitted(&staged.join(path), path, *digest)
             })?;
         }
         self.staging.swap_into(&self.target)?;
@@ -142,10 +147,11 @@ impl Sink for Writer {
         if let Some(previous) = &self.previous
             && same_bytes(&previous.join(&file.path), &file.bytes)
         {
+            let digest = digest(&file.bytes);
             self.unchanged
                 .lock()
                 .unwrap_or_else(PoisonError::into_inner)
-                .push(file.path);
+                .push((file.path, digest));
             return Ok(());
         }
         if let Some(dir) = Path::new(&file.path).parent() {
@@ -199,6 +205,26 @@ impl Sink for Collect {
             .push(file);
         Ok(())
     }
+}
+
+fn digest(bytes: &[u8]) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    bytes.hash(&mut hasher);
+    hasher.finish()
+}
+
+/// The file kept from the previous output still holds the bytes the gate
+/// admitted; if it changed while the build ran, the build stops rather
+/// than publish bytes nobody checked.
+fn still_admitted(file: &Path, path: &str, admitted: u64) -> Result<()> {
+    let now = std::fs::read(file).map(|b| digest(&b)).ok();
+    if now != Some(admitted) {
+        bail!(
+            "`{path}` in the previous output changed while the build ran (another build or an editor writing there?); nothing was changed, build again"
+        );
+    }
+    Ok(())
 }
 
 /// A regular file (not a link) at `path` holding exactly `bytes`.
@@ -304,9 +330,8 @@ mod tests {
 
     /// A file the previous output held with the build's bytes when the
     /// build rendered it, and that changed before the build finished
-    /// (the user's editor, another build into the same folder): the
-    /// output must hold what the gate admitted, not what the previous
-    /// output holds by then.
+    /// (the user's editor, another build into the same folder): the build
+    /// stops rather than publish bytes the gate did not admit.
     #[test]
     fn a_previous_file_changed_during_the_build_is_not_kept_when_nothing_else_changed() {
         let parent = tempfile::tempdir().unwrap();
@@ -322,11 +347,10 @@ mod tests {
         build(&target, files()).finish().unwrap();
         let writer = build(&target, files());
         std::fs::write(target.join("a.html"), "<p>not admitted</p>").unwrap();
-        let written = writer.finish().unwrap();
-        assert_eq!(
-            std::fs::read_to_string(target.join("a.html")).unwrap(),
-            "<p>admitted a</p>",
-            "{written:?}"
+        let error = writer.finish().unwrap_err().to_string();
+        assert!(
+            error.contains("`a.html` in the previous output changed while the build ran"),
+            "{error}"
         );
     }
 
@@ -354,12 +378,15 @@ mod tests {
             ],
         );
         std::fs::write(target.join("a.html"), "<p>not admitted, same size</p>").unwrap();
-        let written = writer.finish().unwrap();
-        assert_eq!(written.written, 1, "{written:?}");
+        let error = writer.finish().unwrap_err().to_string();
+        assert!(
+            error.contains("`a.html` in the previous output changed while the build ran"),
+            "{error}"
+        );
+        // Nothing was swapped in: the new b is not there either.
         assert_eq!(
-            std::fs::read_to_string(target.join("a.html")).unwrap(),
-            "<p>admitted a</p>",
-            "{written:?}"
+            std::fs::read_to_string(target.join("b.html")).unwrap(),
+            "<p>old b</p>"
         );
     }
     /// A file of the user's put into the output while the build ran (after
@@ -391,7 +418,9 @@ mod tests {
         std::fs::write(target.join("notes.txt"), "mine").unwrap();
         let result = writer.finish();
         assert_eq!(
-            std::fs::read_to_string(target.join("notes.txt")).ok().as_deref(),
+            std::fs::read_to_string(target.join("notes.txt"))
+                .ok()
+                .as_deref(),
             Some("mine"),
             "{result:?}"
         );

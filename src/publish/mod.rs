@@ -135,10 +135,23 @@ impl Gate {
         let candidates: Vec<(String, DeveloperRun)> = input
             .developer_runs
             .into_iter()
-            .filter_map(|run| {
-                let folded = fold::fold(&run.text);
-                (fold::weight(&folded) >= fold::MIN_RUN && seen.insert(folded.clone()))
-                    .then_some((folded, run))
+            .flat_map(|run| {
+                // Folding reads `\n` as a JSON escape, so text holding a
+                // backslash folds one way raw and another JSON-escaped (as in
+                // a `.json` file): both forms are looked for.
+                let escaped = run
+                    .text
+                    .contains('\\')
+                    .then(|| serde_json::to_string(&run.text).unwrap_or_default());
+                let forms = std::iter::once(fold::fold(&run.text))
+                    .chain(escaped.as_deref().map(fold::fold));
+                let mut found = Vec::new();
+                for folded in forms {
+                    if fold::weight(&folded) >= fold::MIN_RUN && seen.insert(folded.clone()) {
+                        found.push((folded, run.clone()));
+                    }
+                }
+                found
             })
             .collect();
         let mut public_runs = vec![false; candidates.len()];
@@ -150,6 +163,12 @@ impl Gate {
         );
         for text in &input.public_text {
             all.each_in(&fold::fold(text), |number| public_runs[number] = true);
+            // Public text JSON-escaped, so a run's escaped form that public
+            // text also holds is no evidence either.
+            if text.contains('\\') {
+                let escaped = serde_json::to_string(text).unwrap_or_default();
+                all.each_in(&fold::fold(&escaped), |number| public_runs[number] = true);
+            }
         }
         let (patterns, runs): (Vec<String>, Vec<DeveloperRun>) = candidates
             .into_iter()
