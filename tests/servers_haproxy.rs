@@ -200,3 +200,53 @@ fn live_haproxy_maintenance_switch_with_its_bypasses() {
     runtime(&socket, &format!("del acl {acl} on"));
     assert_eq!(from(untrusted, "/").body, "the real site");
 }
+
+/// HAProxy's `path` is the path as the client wrote it, dot segments and
+/// percent-escapes included, while the backend resolves them: a bypass in
+/// `maintenance.paths` must not open the rest of the site during
+/// maintenance (`/healthz/../admin` is `/admin` to the backend).
+#[test]
+fn live_haproxy_maintenance_paths_do_not_open_the_site_through_dot_segments() {
+    let test = "live_haproxy_maintenance_paths_do_not_open_the_site_through_dot_segments";
+    let Some(haproxy) = require_program("haproxy", test) else {
+        return;
+    };
+    let dir = fixture_copy("nginx");
+    errorsmith()
+        .current_dir(dir.path())
+        .args(["build", "--out", "dist"])
+        .assert()
+        .success();
+    let dist = dir.path().join("dist");
+    let servers = dist.join("servers");
+    let rules = std::fs::read_to_string(servers.join("haproxy-maintenance.cfg")).unwrap();
+    let rules: String = rules.lines().map(|l| format!("    {l}\n")).collect();
+    let port = free_port();
+    let site = failing_backend(200, "the real site");
+    let config = format!(
+        "{}\n\
+         defaults\n    mode http\n    timeout connect 1s\n    timeout client 5s\n    timeout server 5s\n    errorfiles errorsmith\n\
+         frontend web\n    bind 127.0.0.1:{port}\n{rules}    default_backend app\n\
+         backend app\n    server site 127.0.0.1:{site}\n",
+        std::fs::read_to_string(servers.join("haproxy.cfg")).unwrap(),
+    );
+    // Maintenance on from the start: the switch file holds `on`.
+    std::fs::write(servers.join("haproxy-maintenance.acl"), "on\n").unwrap();
+    let file = dir.path().join("haproxy.cfg");
+    std::fs::write(&file, config).unwrap();
+    let mut run = std::process::Command::new(&haproxy);
+    run.arg("-db").arg("-f").arg(&file);
+    let _haproxy = Running::start("haproxy", run, port, &dir.path().join("haproxy.log"));
+    let untrusted = Some(std::net::Ipv4Addr::new(127, 0, 0, 2));
+    let from = |path| request_from(untrusted, port, "GET", path, &[], "");
+    assert_eq!(from("/healthz").body, "the real site");
+    assert_eq!(from("/admin").status, 503);
+    for path in [
+        "/healthz/../admin",
+        "/healthz/%2e%2e/admin",
+        "/.well-known/acme-challenge/../../admin",
+    ] {
+        let response = from(path);
+        assert_error_page_with_retry_after(&response, 503, "Service Unavailable", &dist);
+    }
+}
