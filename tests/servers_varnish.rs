@@ -307,3 +307,45 @@ fn live_varnish_developer_part_reaches_only_trusted_clients() {
     assert_eq!(json.status, 502);
     assert!(!json.body.contains("site owner"), "{}", json.body);
 }
+
+/// `req.url` is the URL as the client wrote it, dot segments included,
+/// while the origin resolves them: a bypass in `maintenance.paths` must
+/// not open the rest of the site during maintenance
+/// (`/healthz/../admin` is `/admin` to the origin).
+#[test]
+fn live_varnish_maintenance_paths_do_not_open_the_site_through_dot_segments() {
+    let test = "live_varnish_maintenance_paths_do_not_open_the_site_through_dot_segments";
+    let Some(varnishd) = require_program("varnishd", test) else {
+        return;
+    };
+    let dir = fixture_copy("nginx");
+    let dist = build(dir.path());
+    let backends = [("site", failing_backend_with_headers(200, "", "the real site"))];
+    let vcl = dir.path().join("test.vcl");
+    std::fs::write(&vcl, test_vcl(&dist, &backends)).unwrap();
+    let port = free_port();
+    let mut command = Command::new(&varnishd);
+    command
+        .args(["-F", "-a"])
+        .arg(format!("127.0.0.1:{port}"))
+        .arg("-f")
+        .arg(&vcl)
+        .arg("-n")
+        .arg(dir.path().join("varnish"))
+        .args(["-s", "malloc,16m", "-T", "none"]);
+    let _varnish = Running::start("varnishd", command, port, &dir.path().join("varnishd.log"));
+    let flag = PathBuf::from(format!("{}.maintenance", dist.display()));
+    let untrusted = Some(std::net::Ipv4Addr::new(127, 0, 0, 2));
+    let visitor = |path: &str| request_from(untrusted, port, "GET", path, &[], "");
+    std::fs::write(&flag, "").unwrap();
+    assert_page(&visitor("/admin"), 503);
+    assert_eq!(visitor("/healthz").body, "the real site");
+    for path in [
+        "/healthz/../admin",
+        "/healthz/%2e%2e/admin",
+        "/.well-known/acme-challenge/../../admin",
+    ] {
+        let response = visitor(path);
+        assert!(!response.body.contains("the real site"), "{path}: {response:?}");
+    }
+}
