@@ -320,7 +320,10 @@ fn live_varnish_maintenance_paths_do_not_open_the_site_through_dot_segments() {
     };
     let dir = fixture_copy("nginx");
     let dist = build(dir.path());
-    let backends = [("site", failing_backend_with_headers(200, "", "the real site"))];
+    let backends = [(
+        "site",
+        failing_backend_with_headers(200, "", "the real site"),
+    )];
     let vcl = dir.path().join("test.vcl");
     std::fs::write(&vcl, test_vcl(&dist, &backends)).unwrap();
     let port = free_port();
@@ -346,6 +349,9 @@ fn live_varnish_maintenance_paths_do_not_open_the_site_through_dot_segments() {
         "/.well-known/acme-challenge/../../admin",
     ] {
         let response = visitor(path);
-        assert!(!response.body.contains("the real site"), "{path}: {response:?}");
+        assert!(
+            !response.body.contains("the real site"),
+            "{path}: {response:?}"
+        );
     }
 }

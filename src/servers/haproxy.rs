@@ -121,14 +121,32 @@ fn maintenance_rules(input: &ServerInput, dir: &str) -> Result<String> {
             quote(&super::maintenance::path_regex(&paths))
         ));
         unless.push_str(" !errorsmith_maintenance_path");
+        // HAProxy matches the raw path and does not resolve `..`, so
+        // `/healthz/../admin` would pass as a health check: a path with a
+        // dot segment or an encoded dot, slash or backslash never bypasses.
+        out.push_str(&format!(
+            "acl errorsmith_maintenance_dotted path_reg -i {}
+",
+            quote(super::maintenance::DOTTED_PATH)
+        ));
     }
     if !networks.is_empty() {
         let list: Vec<String> = networks.iter().map(|n| n.to_string()).collect();
         out.push_str(&format!("acl errorsmith_staff src {}\n", list.join(" ")));
         unless.push_str(" !errorsmith_staff");
     }
+    let staff = if networks.is_empty() {
+        ""
+    } else {
+        " !errorsmith_staff"
+    };
+    let dotted = if paths.is_empty() {
+        String::new()
+    } else {
+        format!(" || errorsmith_maintenance errorsmith_maintenance_dotted{staff}")
+    };
     out.push_str(&format!(
-        "http-request deny deny_status 503 if errorsmith_maintenance{unless}\n"
+        "http-request deny deny_status 503 if errorsmith_maintenance{unless}{dotted}\n"
     ));
     Ok(out)
 }

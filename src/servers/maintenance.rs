@@ -50,3 +50,9 @@ pub(crate) fn networks(values: &[String], what: &str, server: Server) -> Result<
     }
     Ok(networks)
 }
+
+/// A path with a `.` or `..` segment, or an encoded dot, slash or
+/// backslash: for servers that match the raw path (HAProxy, Varnish), such
+/// a path never takes a maintenance bypass, since the backend may resolve
+/// `/healthz/../admin` to a page that is not a health check.
+pub const DOTTED_PATH: &str = r"(^|/)(\.|%2e){1,2}(/|\?|$)|%2f|%5c";

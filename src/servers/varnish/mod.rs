@@ -164,9 +164,12 @@ fn recv(plan: &Plan) -> String {
         bypass.push("client.ip !~ errorsmith_maintenance_allow".to_string());
     }
     if !plan.maintenance_paths.is_empty() {
+        // Varnish matches the raw URL and does not resolve `..`: a dot
+        // segment or an encoded dot, slash or backslash never bypasses.
         bypass.push(format!(
-            "req.url !~ \"{}\"",
-            super::maintenance::path_regex(&plan.maintenance_paths)
+            "(req.url !~ \"{}\" || req.url ~ \"(?i){}\")",
+            super::maintenance::path_regex(&plan.maintenance_paths),
+            super::maintenance::DOTTED_PATH
         ));
     }
     let condition = std::iter::once(format!("std.file_exists({})", plan.maintenance_flag))
