@@ -7,9 +7,7 @@ use crate::fsx;
 
 mod staging;
 mod writer;
-use crate::publish::Published;
 use anyhow::{Context, Result, bail};
-use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 pub use staging::install_signal_handler;
 use std::collections::BTreeSet;
@@ -183,17 +181,6 @@ impl Manifest {
         serde_json::from_str(&text)
             .with_context(|| format!("`{}` is not an errorsmith manifest", path.display()))
     }
-}
-
-/// Replaces `target` with a directory holding exactly `files`. Leftovers
-/// of earlier builds that died are removed first; a build stopped by
-/// SIGINT or SIGTERM removes its own staging folder (see [`staging`]).
-pub fn replace_dir(target: &Path, files: &[Published]) -> Result<Written> {
-    let writer = Writer::open(target)?;
-    files
-        .par_iter()
-        .try_for_each(|file| writer.put(file.clone()))?;
-    writer.finish()
 }
 
 /// The folder `target` sits in, where its staging folder goes.

@@ -69,11 +69,6 @@ impl Writer {
         })
     }
 
-    /// The previous output, if there is one.
-    pub fn previous(&self) -> Option<&Path> {
-        self.previous.as_deref()
-    }
-
     /// Puts the staged output in place, or keeps the previous one when the
     /// build changed nothing.
     pub fn finish(self) -> Result<Written> {

@@ -22,7 +22,6 @@ mod runs;
 use crate::config::DeveloperMode;
 use crate::output::OutputFile;
 use anyhow::Result;
-use rayon::prelude::*;
 use runs::RunIndex;
 use std::collections::BTreeSet;
 
@@ -189,29 +188,6 @@ impl Gate {
             page_sources: input.page_sources,
             visitor_reference: input.visitor_reference,
         })
-    }
-
-    /// Admits every file or names every violation, one line each.
-    pub fn admit_all(&self, files: Vec<OutputFile>) -> Result<Vec<Published>> {
-        let mut problems = Vec::new();
-        let mut admitted = Vec::with_capacity(files.len());
-        // Each file is checked on its own, so on every core; the results
-        // stay in file order, which keeps the messages the same every run.
-        let results: Vec<_> = files.into_par_iter().map(|file| self.admit(file)).collect();
-        for result in results {
-            match result {
-                Ok(published) => admitted.push(published),
-                // The top-level copy of a page fails as its locale's does.
-                Err(problem) if problems.contains(&problem) => {}
-                Err(problem) => problems.push(problem),
-            }
-        }
-        if problems.is_empty() {
-            Ok(admitted)
-        } else {
-            problems.truncate(20);
-            Err(crate::error_list("build's output", problems))
-        }
     }
 
     /// The file, if it keeps every promise; otherwise why not.
