@@ -14,9 +14,16 @@ const BASE: u64 = 0x100_0000_01B3;
 
 pub struct RunIndex {
     runs: Vec<String>,
-    /// (first window's hash, run number) by the slot of that hash: the
-    /// whole hash is compared before any bytes are.
-    slots: Vec<Vec<(u64, u32)>>,
+    /// One bit per filter slot, set where some run's first window hashes:
+    /// most positions of a text are rejected here, in a table small enough
+    /// to stay in the cache.
+    filter: Vec<u64>,
+    filter_shift: u32,
+    /// (first window's hash, run number), grouped by slot: slot `s` holds
+    /// `entries[starts[s]..starts[s + 1]]`. The whole hash is compared
+    /// before any bytes are.
+    entries: Vec<(u64, u32)>,
+    starts: Vec<u32>,
     shift: u32,
     /// `BASE` to the power `WINDOW - 1`: what the byte leaving the window
     /// contributed.
@@ -28,17 +35,42 @@ impl RunIndex {
     /// ones can never be found.
     pub fn new(runs: Vec<String>) -> RunIndex {
         let bits = (runs.len() * 2).max(2).next_power_of_two().trailing_zeros();
-        let mut slots = vec![Vec::new(); 1 << bits];
         let shift = 64 - bits;
-        for (number, run) in runs.iter().enumerate() {
-            if let Some(window) = run.as_bytes().get(..WINDOW) {
-                let h = hash(window);
-                slots[slot(h, shift)].push((h, number as u32));
-            }
+        // About 1 bit in 16 set: a text position passes the filter by
+        // chance about once in 16.
+        let filter_bits = (runs.len() * 16)
+            .max(64)
+            .next_power_of_two()
+            .trailing_zeros();
+        let mut filter = vec![0u64; (1usize << filter_bits) / 64];
+        let filter_shift = 64 - filter_bits;
+        let mut entries: Vec<(usize, u64, u32)> = runs
+            .iter()
+            .enumerate()
+            .filter_map(|(number, run)| {
+                let h = hash(run.as_bytes().get(..WINDOW)?);
+                Some((slot(h, shift), h, number as u32))
+            })
+            .collect();
+        for &(_, h, _) in &entries {
+            let bit = slot(h, filter_shift);
+            filter[bit / 64] |= 1 << (bit % 64);
+        }
+        // Stable, so runs in one slot keep their order.
+        entries.sort_by_key(|&(s, _, _)| s);
+        let mut starts = vec![0u32; (1usize << bits) + 1];
+        for &(s, _, _) in &entries {
+            starts[s + 1] += 1;
+        }
+        for s in 1..starts.len() {
+            starts[s] += starts[s - 1];
         }
         RunIndex {
             runs,
-            slots,
+            filter,
+            filter_shift,
+            entries: entries.into_iter().map(|(_, h, n)| (h, n)).collect(),
+            starts,
             shift,
             top: (1..WINDOW).fold(1u64, |p, _| p.wrapping_mul(BASE)),
         }
@@ -74,16 +106,21 @@ impl RunIndex {
         let mut h = hash(&bytes[..WINDOW]);
         let mut start = 0;
         loop {
-            let mut any = false;
-            for &(run_hash, number) in &self.slots[slot(h, self.shift)] {
-                let run = self.runs[number as usize].as_bytes();
-                if run_hash == h && bytes[start..].starts_with(run) {
-                    found(number as usize);
-                    any = true;
+            let bit = slot(h, self.filter_shift);
+            if self.filter[bit / 64] & (1 << (bit % 64)) != 0 {
+                let s = slot(h, self.shift);
+                let mut any = false;
+                let entries = &self.entries[self.starts[s] as usize..self.starts[s + 1] as usize];
+                for &(run_hash, number) in entries {
+                    let run = self.runs[number as usize].as_bytes();
+                    if run_hash == h && bytes[start..].starts_with(run) {
+                        found(number as usize);
+                        any = true;
+                    }
                 }
-            }
-            if any && stop_at_first {
-                return;
+                if any && stop_at_first {
+                    return;
+                }
             }
             let Some(&incoming) = bytes.get(start + WINDOW) else {
                 return;
