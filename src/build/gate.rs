@@ -3,14 +3,16 @@
 //! part of the content (see [`crate::publish`]).
 
 use super::Job;
+use crate::catalog::Catalog;
 use crate::config::DeveloperMode;
 use crate::project::Project;
-use crate::publish::{DeveloperRun, Gate, GateInput};
+use crate::publish::{DeveloperRun, DeveloperRuns, Gate, GateInput};
 use crate::render::SsiMarkup;
 use crate::servers::nginx::NginxSsi;
 use crate::strings::Strings;
 use anyhow::Result;
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::{Arc, Mutex};
 
 /// The gate for this build: what the theme's source holds, what errorsmith's
 /// SSI writer adds, and what of the content is the developer part.
@@ -20,6 +22,7 @@ pub(super) fn publication_gate(
     jobs: &[Job],
     strings: &BTreeMap<&str, Strings>,
     ssi: &NginxSsi,
+    shared: &SharedRuns,
 ) -> Result<Gate> {
     let config = &project.config;
     let theme_sources: Vec<&str> = theme
@@ -54,15 +57,6 @@ pub(super) fn publication_gate(
         }
     }
     let pages = project.catalog.pages.values();
-    let developer_runs = pages
-        .clone()
-        .flat_map(|page| {
-            page.developer.runs().iter().map(|text| DeveloperRun {
-                text: text.clone(),
-                origin: page.origin.clone(),
-            })
-        })
-        .collect();
     let strings_text: Vec<String> = strings
         .values()
         .map(|s| serde_json::to_string(s).unwrap_or_default())
@@ -99,12 +93,6 @@ pub(super) fn publication_gate(
     public_text.extend(site_values.iter().map(String::as_str));
     public_text.extend(strings_text.iter().map(String::as_str));
     for page in pages {
-        public_text.extend([
-            page.title.as_str(),
-            page.summary.as_str(),
-            page.visitor_html.as_str(),
-            page.visitor_text.as_str(),
-        ]);
         values.push((format!("`title` in {}", page.origin), page.title.clone()));
         values.push((
             format!("`summary` in {}", page.origin),
@@ -145,10 +133,48 @@ pub(super) fn publication_gate(
         theme_sources,
         theme: &theme.name,
         own_ssi,
-        developer_runs,
+        developer: shared.for_catalog(&project.catalog),
         public_text,
         values,
         page_sources,
         visitor_reference: config.visitor_reference,
     })
+}
+
+/// The content's part of every gate of a build (its developer runs and what
+/// of its public text holds them), made once per catalog: brands sharing a
+/// catalog share it, so ten brands fold the content once, not ten times.
+#[derive(Default)]
+pub struct SharedRuns(Mutex<Vec<(Arc<Catalog>, Arc<DeveloperRuns>)>>);
+
+impl SharedRuns {
+    fn for_catalog(&self, catalog: &Arc<Catalog>) -> Arc<DeveloperRuns> {
+        let mut made = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((_, runs)) = made.iter().find(|(c, _)| Arc::ptr_eq(c, catalog)) {
+            return runs.clone();
+        }
+        let pages = catalog.pages.values();
+        let runs = pages
+            .clone()
+            .flat_map(|page| {
+                page.developer.runs().iter().map(|text| DeveloperRun {
+                    text: text.clone(),
+                    origin: page.origin.clone(),
+                })
+            })
+            .collect();
+        let public_text: Vec<&str> = pages
+            .flat_map(|page| {
+                [
+                    page.title.as_str(),
+                    page.summary.as_str(),
+                    page.visitor_html.as_str(),
+                    page.visitor_text.as_str(),
+                ]
+            })
+            .collect();
+        let runs = Arc::new(DeveloperRuns::new(runs, &public_text));
+        made.push((catalog.clone(), runs.clone()));
+        runs
+    }
 }

@@ -113,11 +113,26 @@ pub(super) fn render_job(job: &Job, shared: &Shared) -> Result<JobOutput> {
     }
     let mut problems = Problems::default();
     let mut kept = Vec::new();
+    // The top-level copy of a page holds the bytes of its locale's: the
+    // gate judges those bytes once.
+    let mut admitted: Vec<crate::publish::Published> = Vec::new();
     for file in files {
         if shared.keep_files {
             kept.push((file.path.clone(), file.bytes.clone()));
         }
-        problems.publish(shared.gate, shared.sink, file)?;
+        let verdict = match admitted.iter().find(|a| a.bytes == file.bytes) {
+            Some(same) => shared.gate.admit_same(same, file),
+            None => shared.gate.admit(file),
+        };
+        match verdict {
+            Ok(published) => {
+                if job.top_level {
+                    admitted.push(published.clone());
+                }
+                shared.sink.put(published)?;
+            }
+            Err(problem) => problems.add(problem),
+        }
     }
     Ok(JobOutput {
         pages,

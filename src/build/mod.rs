@@ -4,6 +4,7 @@ mod gate;
 mod job;
 mod paths;
 
+pub use gate::SharedRuns;
 use job::{Job, JobOutput, Problems, Shared, render_job};
 
 use crate::config::DeveloperMode;
@@ -67,16 +68,18 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
     let absolute = paths::absolute(&write_dir);
     let mut reports = Vec::new();
     let mut gates = Vec::new();
+    let shared_runs = SharedRuns::default();
     for brand in &brands {
         let (dir, rendered) = match &brand.name {
             None => (
                 out_dir.clone(),
-                render_into(&brand.project, &absolute, &writer)?,
+                render_into(&brand.project, &absolute, &writer, &shared_runs)?,
             ),
             Some(name) => {
                 let sink = output::InFolder::new(&writer, name);
-                let rendered = render_into(&brand.project, &absolute.join(name), &sink)
-                    .map_err(|e| anyhow::anyhow!("brand `{name}`: {e:#}"))?;
+                let rendered =
+                    render_into(&brand.project, &absolute.join(name), &sink, &shared_runs)
+                        .map_err(|e| anyhow::anyhow!("brand `{name}`: {e:#}"))?;
                 (out_dir.join(name), rendered)
             }
         };
@@ -138,7 +141,7 @@ pub struct Summary {
 /// serving them from `out_dir`, into memory; writes nothing.
 pub fn render_project(project: &Project, out_dir: &Path) -> Result<Rendered> {
     let sink = Collect::default();
-    let summary = render_into(project, out_dir, &sink)?;
+    let summary = render_into(project, out_dir, &sink, &SharedRuns::default())?;
     Ok(Rendered {
         files: sink.into_files(),
         manifest: summary.manifest,
@@ -148,8 +151,14 @@ pub fn render_project(project: &Project, out_dir: &Path) -> Result<Rendered> {
 
 /// Renders every page of the project and the server configuration for
 /// serving them from `out_dir`, passing each file through the publication
-/// gate into `sink` as soon as it is made.
-pub fn render_into(project: &Project, out_dir: &Path, sink: &dyn Sink) -> Result<Summary> {
+/// gate into `sink` as soon as it is made. Builds of several brands pass
+/// one `shared` to all of them.
+pub fn render_into(
+    project: &Project,
+    out_dir: &Path,
+    sink: &dyn Sink,
+    shared: &SharedRuns,
+) -> Result<Summary> {
     let config = &project.config;
     let theme = project.theme()?;
     let renderer = Renderer::new(&theme, config, project.site_view()?)?;
@@ -202,7 +211,7 @@ pub fn render_into(project: &Project, out_dir: &Path, sink: &dyn Sink) -> Result
         .into_iter()
         .map(|locale| (locale, project.catalog.strings_for(locale, default_locale)))
         .collect();
-    let gate = gate::publication_gate(project, &theme, &jobs, &strings, &ssi)?;
+    let gate = gate::publication_gate(project, &theme, &jobs, &strings, &ssi, shared)?;
     let cloudflare = crate::output::ServerSettings::from_config(config)
         .targets
         .contains(&crate::servers::Server::Cloudflare);

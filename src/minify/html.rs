@@ -68,7 +68,7 @@ const BLOCK: [&str; 48] = [
 /// Elements whose content is not markup and is copied byte for byte up to
 /// their closing tag.
 const RAW_TEXT: [&str; 7] = [
-    "script", "style", "textarea", "xmp", "iframe", "noembed", "noframes",
+    "iframe", "noembed", "noframes", "script", "style", "textarea", "xmp",
 ];
 /// Elements that never have content, so never nest.
 const VOID: [&str; 14] = [
@@ -76,10 +76,36 @@ const VOID: [&str; 14] = [
     "track", "wbr",
 ];
 /// Elements a new sibling of the same name closes implicitly.
-const SELF_CLOSING_SIBLINGS: [&str; 8] = ["p", "li", "dt", "dd", "option", "tr", "td", "th"];
+const SELF_CLOSING_SIBLINGS: [&str; 8] = ["dd", "dt", "li", "option", "p", "td", "th", "tr"];
 
 fn is_block(name: &str) -> bool {
-    BLOCK.iter().any(|b| b.eq_ignore_ascii_case(name))
+    is_one_of(&BLOCK, name)
+}
+
+/// Whether `name`, in any case, is in `sorted` (lower-case, in order):
+/// asked for every tag of every page, so a binary search without
+/// allocating.
+fn is_one_of(sorted: &[&str], name: &str) -> bool {
+    let mut lower = [0u8; 16];
+    let Some(buffer) = lower.get_mut(..name.len()) else {
+        return false;
+    };
+    for (to, from) in buffer.iter_mut().zip(name.bytes()) {
+        *to = from.to_ascii_lowercase();
+    }
+    sorted
+        .binary_search_by(|n| short_cmp(n.as_bytes(), buffer))
+        .is_ok()
+}
+
+/// `a.cmp(b)` for names of a few bytes, without a call to `memcmp`.
+fn short_cmp(a: &[u8], b: &[u8]) -> std::cmp::Ordering {
+    for (x, y) in a.iter().zip(b) {
+        if x != y {
+            return x.cmp(y);
+        }
+    }
+    a.len().cmp(&b.len())
 }
 
 fn is_space(byte: u8) -> bool {
@@ -98,11 +124,10 @@ struct Nesting<'a> {
 
 impl<'a> Nesting<'a> {
     fn open(&mut self, name: &'a str, tag: &str) {
-        let is = |list: &[&str]| list.iter().any(|n| n.eq_ignore_ascii_case(name));
-        if is(&VOID) || tag.ends_with("/>") {
+        if is_one_of(&VOID, name) || tag.ends_with("/>") {
             return;
         }
-        if is(&SELF_CLOSING_SIBLINGS)
+        if is_one_of(&SELF_CLOSING_SIBLINGS, name)
             && self
                 .open
                 .last()
@@ -247,7 +272,7 @@ pub(super) fn minify(html: &str) -> Minified {
                     html[i..close].trim_matches(|c: char| c.is_ascii() && is_space(c as u8)),
                 );
                 i = close;
-            } else if RAW_TEXT.iter().any(|n| is(n)) {
+            } else if is_one_of(&RAW_TEXT, name) {
                 let close = closing_tag(html, i, name);
                 out.push_str(&html[i..close]);
                 i = close;
@@ -324,8 +349,7 @@ fn push_collapsed(out: &mut String, text: &str) {
 fn closing_tag(html: &str, from: usize, name: &str) -> usize {
     let bytes = html.as_bytes();
     let mut at = from;
-    while let Some(offset) = html[at..].find("</") {
-        let start = at + offset;
+    while let Some(start) = crate::markup::find(html, at, "</") {
         let name_end = start + 2 + name.len();
         if bytes
             .get(start + 2..name_end)
@@ -350,4 +374,24 @@ fn joins_markup(out: &str) -> bool {
         .count();
     let before = bytes.len().checked_sub(word + 1).map(|at| bytes[at]);
     before == Some(b'&') || (word == 0 && before == Some(b'<'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// [`is_one_of`] searches by halves, so every list must stay sorted.
+    #[test]
+    fn element_lists_are_sorted_and_found_in_any_case() {
+        for list in [&BLOCK[..], &RAW_TEXT, &VOID, &SELF_CLOSING_SIBLINGS] {
+            assert!(list.windows(2).all(|w| w[0] < w[1]), "{list:?}");
+            for name in list {
+                assert!(is_one_of(list, name));
+                assert!(is_one_of(list, &name.to_ascii_uppercase()));
+            }
+        }
+        assert!(!is_one_of(&BLOCK, "span"));
+        assert!(!is_one_of(&BLOCK, "a-very-long-custom-element-name"));
+        assert!(!is_one_of(&VOID, ""));
+    }
 }

@@ -285,7 +285,7 @@ mod tests {
             theme_sources: vec![""],
             theme: "t",
             own_ssi: Default::default(),
-            developer_runs: Vec::new(),
+            developer: std::sync::Arc::new(crate::publish::DeveloperRuns::new(Vec::new(), &[])),
             public_text: Vec::new(),
             values: Vec::new(),
             page_sources: Default::default(),

@@ -5,7 +5,7 @@
 
 #[cfg(test)]
 use super::css::decode_css_escapes;
-use super::css::inspect_css;
+use super::css::{StyleMemo, inspect_css};
 
 /// One thing found, with the texts that must all occur in the theme's
 /// source for it to be the theme's own.
@@ -16,6 +16,7 @@ pub struct Active {
 }
 
 use crate::markup::{comment_end, tag_end};
+use std::borrow::Cow;
 
 /// Elements that load or run something whatever their attributes.
 const ACTIVE_ELEMENTS: [&str; 8] = [
@@ -43,18 +44,23 @@ const SSI_OPEN: &str = "<!--#";
 /// byte by byte, whatever the HTML context, so the gate does too.
 pub fn ssi_directives(text: &str) -> Vec<String> {
     let mut found = Vec::new();
-    let mut rest = text;
-    while let Some(start) = rest.find(SSI_OPEN) {
-        let end = rest[start..]
-            .find("-->")
-            .map_or(rest.len(), |e| start + e + 3);
-        found.push(rest[start..end].to_string());
-        rest = &rest[end..];
+    let mut from = 0;
+    while let Some(start) = crate::markup::find(text, from, SSI_OPEN) {
+        let end = crate::markup::find(text, start, "-->").map_or(text.len(), |e| e + 3);
+        found.push(text[start..end].to_string());
+        from = end;
     }
     found
 }
 
+#[cfg(test)]
 pub fn find(html: &str) -> Vec<Active> {
+    find_with(html, &StyleMemo::default())
+}
+
+/// Everything active in `html`; `<style>` elements already seen are
+/// answered from `styles`.
+pub fn find_with(html: &str, styles: &StyleMemo) -> Vec<Active> {
     // Anywhere, not only in comment position: inside an attribute value or
     // a <title> a directive is text to a browser but live to nginx.
     let mut found: Vec<Active> = ssi_directives(html)
@@ -64,7 +70,6 @@ pub fn find(html: &str) -> Vec<Active> {
             evidence: vec![directive],
         })
         .collect();
-    let lower = html.to_ascii_lowercase();
     let mut i = 0;
     while let Some(offset) = html[i..].find('<') {
         let at = i + offset;
@@ -82,9 +87,7 @@ pub fn find(html: &str) -> Vec<Active> {
         let attributes = attributes(tag, name.len() + 1);
         inspect_element(&name, &attributes, &mut found);
         if name == "script" || name == "style" {
-            let close = lower[i..]
-                .find(&format!("</{name}"))
-                .map_or(html.len(), |c| i + c);
+            let close = closing_tag(html, i, &name).unwrap_or(html.len());
             let body = &html[i..close];
             if name == "script" {
                 let evidence = if body.trim().is_empty() {
@@ -97,7 +100,7 @@ pub fn find(html: &str) -> Vec<Active> {
                     evidence: vec![evidence],
                 });
             } else {
-                inspect_css(body, &mut found);
+                styles.inspect(body, &mut found);
             }
             i = close;
         }
@@ -105,7 +108,7 @@ pub fn find(html: &str) -> Vec<Active> {
     found
 }
 
-fn inspect_element(name: &str, attributes: &[(String, String)], found: &mut Vec<Active>) {
+fn inspect_element(name: &str, attributes: &[(Cow<str>, &str)], found: &mut Vec<Active>) {
     if ACTIVE_ELEMENTS.contains(&name) {
         found.push(Active {
             what: format!("an <{name}> element"),
@@ -131,22 +134,22 @@ fn inspect_element(name: &str, attributes: &[(String, String)], found: &mut Vec<
         if key.len() > 2 && key.starts_with("on") {
             found.push(Active {
                 what: format!("the event handler `{key}={}`", short(&decoded)),
-                evidence: vec![key.clone(), decoded.clone()],
+                evidence: vec![key.to_string(), decoded.to_string()],
             });
         }
         if is_script_url(&decoded) {
             found.push(Active {
                 what: format!("the script URL `{}` in `{key}`", short(&decoded)),
-                evidence: vec![decoded.clone()],
+                evidence: vec![decoded.to_string()],
             });
         }
-        let fetched = LOAD_ATTRIBUTES.contains(&key.as_str())
+        let fetched = LOAD_ATTRIBUTES.contains(&key.as_ref())
             || (key == "href" && name != "a" && name != "area")
             || key == "xlink:href";
         if fetched && !is_inline(&decoded) {
             found.push(Active {
                 what: format!("a load of `{}` (`{key}` of <{name}>)", short(&decoded)),
-                evidence: vec![decoded.clone()],
+                evidence: vec![decoded.to_string()],
             });
         }
         // <animate>/<set> can give an element an event handler or a link
@@ -157,13 +160,13 @@ fn inspect_element(name: &str, attributes: &[(String, String)], found: &mut Vec<
         } {
             found.push(Active {
                 what: format!("an SVG animation of `{}`", short(&decoded)),
-                evidence: vec![decoded.clone()],
+                evidence: vec![decoded.to_string()],
             });
         }
-        if ANIMATION_VALUES.contains(&key.as_str()) && decoded.split(';').any(is_script_url) {
+        if ANIMATION_VALUES.contains(&key.as_ref()) && decoded.split(';').any(is_script_url) {
             found.push(Active {
                 what: format!("the script URL in `{key}={}`", short(&decoded)),
-                evidence: vec![decoded.clone()],
+                evidence: vec![decoded.to_string()],
             });
         }
         if key == "http-equiv" && decoded.eq_ignore_ascii_case("refresh") {
@@ -178,32 +181,58 @@ fn inspect_element(name: &str, attributes: &[(String, String)], found: &mut Vec<
     }
 }
 
+/// Where the element `name` opened before `from` closes: the next `</name`,
+/// in any case.
+fn closing_tag(html: &str, from: usize, name: &str) -> Option<usize> {
+    let bytes = html.as_bytes();
+    let mut at = from;
+    while let Some(start) = crate::markup::find(html, at, "</") {
+        let candidate = bytes.get(start + 2..start + 2 + name.len())?;
+        if candidate.eq_ignore_ascii_case(name.as_bytes()) {
+            return Some(start);
+        }
+        at = start + 2;
+    }
+    None
+}
+
 /// A `data:` URI (but not HTML), an in-page `#fragment`, or nothing.
 pub(super) fn is_inline(url: &str) -> bool {
-    let compact = compact(url);
-    compact.is_empty()
-        || compact.starts_with('#')
-        || (compact.starts_with("data:") && !compact.starts_with("data:text/html"))
+    compact_chars(url).next().is_none()
+        || compact_starts_with(url, "#")
+        || (compact_starts_with(url, "data:") && !compact_starts_with(url, "data:text/html"))
 }
 
 fn is_script_url(url: &str) -> bool {
-    let compact = compact(url);
     ["javascript:", "vbscript:", "data:text/html", "livescript:"]
         .iter()
-        .any(|scheme| compact.starts_with(scheme))
+        .any(|scheme| compact_starts_with(url, scheme))
+}
+
+/// Whether [`compact`]`(url)` starts with `prefix` (lower-case ASCII),
+/// without making it: every attribute of every page is asked.
+fn compact_starts_with(url: &str, prefix: &str) -> bool {
+    let mut chars = compact_chars(url);
+    prefix.chars().all(|p| chars.next() == Some(p))
+}
+
+fn compact_chars(url: &str) -> impl Iterator<Item = char> + '_ {
+    url.chars()
+        .filter(|c| !c.is_whitespace() && !c.is_control())
+        .map(|c| c.to_ascii_lowercase())
 }
 
 /// Lower-cased, without the whitespace and control characters browsers
 /// skip inside a URL scheme.
 pub(super) fn compact(url: &str) -> String {
-    url.chars()
-        .filter(|c| !c.is_whitespace() && !c.is_control())
-        .collect::<String>()
-        .to_ascii_lowercase()
+    compact_chars(url).collect()
 }
 
 /// Attribute values as the browser reads them: entities decoded.
-fn decode(value: &str) -> String {
+fn decode(value: &str) -> Cow<'_, str> {
+    if !value.contains('&') {
+        return Cow::Borrowed(value);
+    }
     let mut out = String::with_capacity(value.len());
     let mut rest = value;
     while let Some(c) = rest.chars().next() {
@@ -217,7 +246,7 @@ fn decode(value: &str) -> String {
         out.push(c);
         rest = &rest[c.len_utf8()..];
     }
-    out
+    Cow::Owned(out)
 }
 
 pub(super) fn short(text: &str) -> String {
@@ -241,7 +270,7 @@ fn element_name(tag: &str) -> Option<String> {
 
 /// `(name, raw value)` of every attribute of an opening tag, names
 /// lower-cased.
-fn attributes(tag: &str, from: usize) -> Vec<(String, String)> {
+fn attributes(tag: &str, from: usize) -> Vec<(Cow<'_, str>, &str)> {
     let bytes = tag.as_bytes();
     let mut out = Vec::new();
     let mut i = from;
@@ -258,8 +287,13 @@ fn attributes(tag: &str, from: usize) -> Vec<(String, String)> {
             i += 1;
             continue;
         }
-        let name = tag[name_start..i].to_ascii_lowercase();
-        let mut value = String::new();
+        let name = &tag[name_start..i];
+        let name = if name.bytes().any(|b| b.is_ascii_uppercase()) {
+            Cow::Owned(name.to_ascii_lowercase())
+        } else {
+            Cow::Borrowed(name)
+        };
+        let mut value = "";
         if i < end && bytes[i] == b'=' {
             i += 1;
             if i < end && (bytes[i] == b'"' || bytes[i] == b'\'') {
@@ -269,14 +303,14 @@ fn attributes(tag: &str, from: usize) -> Vec<(String, String)> {
                 while i < tag.len() && bytes[i] != quote {
                     i += 1;
                 }
-                value = tag[start..i.min(tag.len())].to_string();
+                value = &tag[start..i.min(tag.len())];
                 i += 1;
             } else {
                 let start = i;
                 while i < end && !bytes[i].is_ascii_whitespace() {
                     i += 1;
                 }
-                value = tag[start..i].to_string();
+                value = &tag[start..i];
             }
         }
         out.push((name, value));
@@ -290,6 +324,31 @@ mod tests {
 
     fn whats(html: &str) -> Vec<String> {
         find(html).into_iter().map(|a| a.what).collect()
+    }
+
+    /// A stylesheet answered from the memo yields what inspecting it
+    /// yields, page after page.
+    #[test]
+    fn a_remembered_stylesheet_finds_what_a_fresh_one_does() {
+        let styles = StyleMemo::default();
+        let pages = [
+            "<style>a{background:url(//evil.example/x)}</style><p>1</p>",
+            "<style>a{color:red}</style><p>2</p>",
+            "<style>a{background:url(//evil.example/x)}</style><p onclick=x>3</p>",
+            "<style>a{color:red}</style><p>4</p>",
+        ];
+        for _ in 0..2 {
+            for page in pages {
+                assert_eq!(find_with(page, &styles), find(page), "{page}");
+            }
+        }
+        assert_eq!(
+            whats(pages[2]),
+            [
+                "a CSS load of `//evil.example/x`",
+                "the event handler `onclick=x`"
+            ]
+        );
     }
 
     #[test]

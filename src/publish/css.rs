@@ -3,6 +3,34 @@
 //! browser does.
 
 use super::active::{Active, compact, is_inline, short};
+use std::collections::HashMap;
+use std::sync::{Mutex, PoisonError};
+
+/// What [`inspect_css`] found in each `<style>` element already seen: a
+/// theme's stylesheet is the same on every page of a build, so it is
+/// inspected once per build, not once per page.
+#[derive(Default)]
+pub struct StyleMemo(Mutex<HashMap<String, Vec<Active>>>);
+
+/// Distinct stylesheets remembered; a build has one or a few per theme.
+const REMEMBERED: usize = 64;
+
+impl StyleMemo {
+    pub(super) fn inspect(&self, css: &str, found: &mut Vec<Active>) {
+        let lock = || self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(known) = lock().get(css) {
+            found.extend(known.iter().cloned());
+            return;
+        }
+        let mut fresh = Vec::new();
+        inspect_css(css, &mut fresh);
+        let mut memo = lock();
+        if memo.len() < REMEMBERED {
+            memo.insert(css.to_string(), fresh.clone());
+        }
+        found.extend(fresh);
+    }
+}
 
 /// `@import`, `url(...)` or a quoted URL (`image-set("...")`, `src("...")`)
 /// that is not inline data, and script in CSS. Escapes are decoded first,

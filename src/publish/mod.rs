@@ -15,6 +15,8 @@ mod active;
 mod cloudflare;
 mod css;
 pub use active::ssi_directives;
+mod developer;
+pub use developer::DeveloperRuns;
 mod embedded;
 mod fold;
 mod runs;
@@ -97,10 +99,12 @@ pub struct GateInput<'a> {
     pub theme: &'a str,
     /// SSI directives errorsmith itself put into pages and fragments.
     pub own_ssi: BTreeSet<String>,
-    /// Every run of developer text of the content, with its file.
-    pub developer_runs: Vec<DeveloperRun>,
-    /// Everything public (visitor text, titles, strings, config values):
-    /// developer runs also found here are not evidence of a leak.
+    /// Every run of developer text of the content, with what of the
+    /// content's own public text holds them; shared by the brands of one
+    /// catalog.
+    pub developer: std::sync::Arc<DeveloperRuns>,
+    /// The rest of what is public (theme, strings, config values):
+    /// developer runs also found here are not evidence of a leak either.
     pub public_text: Vec<&'a str>,
     /// `(where, value)` of every value from config and content, to name the
     /// source of a violation.
@@ -123,59 +127,14 @@ pub struct Gate {
     values: Vec<(String, String)>,
     page_sources: std::collections::HashMap<String, String>,
     visitor_reference: bool,
+    /// Stylesheets already inspected.
+    styles: css::StyleMemo,
 }
 
 impl Gate {
     pub fn new(input: GateInput) -> Result<Gate> {
         let theme_source = input.theme_sources.join("\n");
-        // Distinct runs long enough to be evidence, then those that public
-        // text also holds left out: one pass of each text through a matcher.
-        let mut seen = BTreeSet::new();
-        let candidates: Vec<(String, DeveloperRun)> = input
-            .developer_runs
-            .into_iter()
-            .flat_map(|run| {
-                // Folding reads `\n` as a JSON escape, so text holding a
-                // backslash folds one way raw and another JSON-escaped (as in
-                // a `.json` file): both forms are looked for.
-                let escaped = run
-                    .text
-                    .contains('\\')
-                    .then(|| serde_json::to_string(&run.text).unwrap_or_default());
-                let forms = std::iter::once(fold::fold(&run.text))
-                    .chain(escaped.as_deref().map(fold::fold));
-                let mut found = Vec::new();
-                for folded in forms {
-                    if fold::weight(&folded) >= fold::MIN_RUN && seen.insert(folded.clone()) {
-                        found.push((folded, run.clone()));
-                    }
-                }
-                found
-            })
-            .collect();
-        let mut public_runs = vec![false; candidates.len()];
-        let all = RunIndex::new(
-            candidates
-                .iter()
-                .map(|(folded, _)| folded.clone())
-                .collect(),
-        );
-        for text in &input.public_text {
-            all.each_in(&fold::fold(text), |number| public_runs[number] = true);
-            // Public text JSON-escaped, so a run's escaped form that public
-            // text also holds is no evidence either.
-            if text.contains('\\') {
-                let escaped = serde_json::to_string(text).unwrap_or_default();
-                all.each_in(&fold::fold(&escaped), |number| public_runs[number] = true);
-            }
-        }
-        let (patterns, runs): (Vec<String>, Vec<DeveloperRun>) = candidates
-            .into_iter()
-            .zip(public_runs)
-            .filter(|(_, public)| !public)
-            .map(|(candidate, _)| candidate)
-            .unzip();
-        let matcher = RunIndex::new(patterns);
+        let (runs, matcher) = input.developer.unpublished(&input.public_text);
         Ok(Gate {
             mode: input.mode,
             theme: input.theme.to_string(),
@@ -187,6 +146,7 @@ impl Gate {
             values: input.values,
             page_sources: input.page_sources,
             visitor_reference: input.visitor_reference,
+            styles: css::StyleMemo::default(),
         })
     }
 
@@ -214,11 +174,38 @@ impl Gate {
         })
     }
 
+    /// `file`, when it holds the bytes of a file this gate admitted and is
+    /// the same kind of file (the top-level copy of a default-locale page):
+    /// the verdict on those bytes stands. Anything else is judged afresh.
+    pub fn admit_same(&self, admitted: &Published, file: OutputFile) -> Result<Published, String> {
+        let kind = kind_of(&file.path, self.mode);
+        let judged_by_bytes = matches!(
+            kind,
+            Kind::Page | Kind::Fragment | Kind::Data | Kind::ServerConfig | Kind::Errorfile
+        );
+        if judged_by_bytes
+            && kind == kind_of(&admitted.path, self.mode)
+            && file.bytes == admitted.bytes
+        {
+            return Ok(Published {
+                path: file.path,
+                bytes: file.bytes,
+                _seal: Seal,
+            });
+        }
+        self.admit(file)
+    }
+
     /// The promises for one file of `kind`; `source` is the page it
     /// comes from, for the budget message.
     fn check(&self, kind: Kind, path: &str, source: &str, bytes: &[u8]) -> Result<(), String> {
-        let text = String::from_utf8_lossy(bytes);
-        if let Some((at, c)) = text.char_indices().find(|&(_, c)| is_stray_control(c)) {
+        // Valid UTF-8, as every file errorsmith makes is, is checked much
+        // faster than the lossy decoding only invalid bytes need.
+        let text = match std::str::from_utf8(bytes) {
+            Ok(text) => std::borrow::Cow::Borrowed(text),
+            Err(_) => String::from_utf8_lossy(bytes),
+        };
+        if let Some((at, c)) = first_stray_control(&text) {
             let source = self
                 .values
                 .iter()
@@ -256,7 +243,7 @@ impl Gate {
             kind,
             Kind::Page | Kind::Fragment | Kind::Errorfile | Kind::CloudflarePage
         ) {
-            for found in active::find(&text) {
+            for found in active::find_with(&text, &self.styles) {
                 if !self.is_the_themes_own(&found) {
                     return Err(format!(
                         "{path}: {} that the theme `{}` does not contain{}; errorsmith pages carry no script and load nothing",
@@ -327,11 +314,34 @@ impl Gate {
     }
 }
 
-/// Control characters no output file may hold raw: C0 but tab, newline and
-/// carriage return, DEL and C1. In a text version `curl` would hand them to
-/// a terminal (escape sequences), in a page they are invalid HTML.
-fn is_stray_control(c: char) -> bool {
-    c.is_control() && !matches!(c, '\t' | '\n' | '\r')
+/// The first control character no output file may hold raw, and its byte
+/// offset: C0 but tab, newline and carriage return, DEL and C1. In a text
+/// version `curl` would hand them to a terminal (escape sequences), in a
+/// page they are invalid HTML.
+///
+/// Found byte by byte: C0 and DEL are single bytes that never occur inside
+/// another character, and C1 (U+0080 to U+009F) is 0xC2 then 0x80 to 0x9F.
+fn first_stray_control(text: &str) -> Option<(usize, char)> {
+    let bytes = text.as_bytes();
+    let stray = |i: usize| match bytes[i] {
+        b'\t' | b'\n' | b'\r' => false,
+        b => b < 0x20 || b == 0x7F || (b == 0xC2 && matches!(bytes.get(i + 1), Some(0x80..=0x9F))),
+    };
+    // A block with no byte below 0x20, no DEL and no 0xC2 holds none; the
+    // test over a whole block compiles to vector instructions.
+    const BLOCK: usize = 32;
+    let mut from = 0;
+    while from < bytes.len() {
+        let to = (from + BLOCK).min(bytes.len());
+        let maybe = bytes[from..to].iter().fold(false, |any, &b| {
+            any | (b < 0x20) | (b == 0x7F) | (b == 0xC2)
+        });
+        if maybe && let Some(at) = (from..to).find(|&i| stray(i)) {
+            return Some((at, text[at..].chars().next()?));
+        }
+        from = to;
+    }
+    None
 }
 
 fn kind_of(path: &str, mode: DeveloperMode) -> Kind {

@@ -9,20 +9,23 @@ pub(super) fn gate(mode: DeveloperMode, theme: &'static str) -> Gate {
         theme: "t",
         own_ssi: ["<!--# include virtual=\"/_errors/en/developer/404.html\" -->".to_string()]
             .into(),
-        developer_runs: vec![
-            DeveloperRun {
-                text: "Check the upstream's error log".into(),
-                origin: "content/404.md".into(),
-            },
-            DeveloperRun {
-                text: "Retry later".into(),
-                origin: "content/404.md".into(),
-            },
-            DeveloperRun {
-                text: "Visit the status page now".into(),
-                origin: "content/404.md".into(),
-            },
-        ],
+        developer: std::sync::Arc::new(DeveloperRuns::new(
+            vec![
+                DeveloperRun {
+                    text: "Check the upstream's error log".into(),
+                    origin: "content/404.md".into(),
+                },
+                DeveloperRun {
+                    text: "Retry later".into(),
+                    origin: "content/404.md".into(),
+                },
+                DeveloperRun {
+                    text: "Visit the status page now".into(),
+                    origin: "content/404.md".into(),
+                },
+            ],
+            &[],
+        )),
         public_text: vec!["<p>Visit the status page now.</p>"],
         values: vec![(
             "`site.name` in errorsmith.yaml".into(),
@@ -154,10 +157,13 @@ fn developer_text_with_backslashes_is_found_raw_and_json_escaped() {
         theme_sources: vec![""],
         theme: "t",
         own_ssi: BTreeSet::new(),
-        developer_runs: vec![DeveloperRun {
-            text: r"Look in C:\new\temp\upstream\logs for the failing request".into(),
-            origin: "content/500.md".into(),
-        }],
+        developer: std::sync::Arc::new(DeveloperRuns::new(
+            vec![DeveloperRun {
+                text: r"Look in C:\new\temp\upstream\logs for the failing request".into(),
+                origin: "content/500.md".into(),
+            }],
+            &[],
+        )),
         public_text: Vec::new(),
         values: Vec::new(),
         page_sources: Default::default(),
@@ -175,4 +181,46 @@ fn developer_text_with_backslashes_is_found_raw_and_json_escaped() {
         gate.admit(file("500.json", &escaped)).is_err(),
         "JSON-escaped: {escaped}"
     );
+}
+
+/// The byte scan finds what a scan of every char finds, at the same
+/// offset.
+#[test]
+fn stray_controls_are_found_byte_by_byte_as_char_by_char() {
+    let pieces = [
+        "a", "\t", "\n", "\r", "\u{0}", "\u{1b}", "\u{7f}", "\u{80}", "\u{9f}", "\u{a0}", "\u{c2}",
+        "é", "日", "\u{2028}", "\u{feff}",
+    ];
+    let mut state = 0x2545_F491_4F6C_DD1Du64;
+    for _ in 0..3000 {
+        let mut text = String::new();
+        for _ in 0..6 {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            text.push_str(pieces[(state % pieces.len() as u64) as usize]);
+        }
+        let by_chars = text
+            .char_indices()
+            .find(|&(_, c)| c.is_control() && !matches!(c, '\t' | '\n' | '\r'));
+        assert_eq!(first_stray_control(&text), by_chars, "{text:?}");
+    }
+}
+
+/// The verdict on bytes carries over only to the same bytes in the same
+/// kind of file: a page that may carry the developer part (hidden mode)
+/// does not let those bytes into a `.json` file or a fragment.
+#[test]
+fn a_verdict_carries_over_only_to_the_same_bytes_in_the_same_kind_of_file() {
+    let gate = gate(DeveloperMode::Hidden, "<html></html>");
+    let leaking = "<p>Check the upstream&#39;s error log</p>";
+    let page = gate.admit(file("en/404.html", leaking)).unwrap();
+    assert!(gate.admit_same(&page, file("404.html", leaking)).is_ok());
+    let error = gate
+        .admit_same(&page, file("404.json", leaking))
+        .unwrap_err();
+    assert!(error.contains("developer part"), "{error}");
+    let other = "<p>Check the upstream&#39;s error log</p><script>x()</script>";
+    let error = gate.admit_same(&page, file("404.html", other)).unwrap_err();
+    assert!(error.contains("<script>"), "{error}");
 }
