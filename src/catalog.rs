@@ -7,6 +7,7 @@ use crate::markdown::MarkdownOptions;
 use crate::source::{self, SourceFile};
 use crate::strings::{self, Strings};
 use anyhow::Result;
+use rayon::prelude::*;
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -129,12 +130,18 @@ impl Catalog {
         options: &LoadOptions,
         errors: &mut Vec<String>,
     ) {
-        let mut layer: BTreeMap<(String, u16), Page> = BTreeMap::new();
+        // Pages are parsed on every core; everything else, and every
+        // message, stays in the order of the files.
+        enum Step<'f> {
+            Error(String),
+            Page(&'f SourceFile, String),
+        }
+        let mut steps = Vec::new();
         for file in files {
             let locale = match locale_of(&file.rel_path, top_locale) {
                 Ok(locale) => locale,
                 Err(message) => {
-                    errors.push(format!("{}: {message}", file.origin));
+                    steps.push(Step::Error(format!("{}: {message}", file.origin)));
                     continue;
                 }
             };
@@ -161,21 +168,42 @@ impl Catalog {
                             };
                             self.strings.insert(locale, merged);
                         }
-                        Err(message) => errors.push(message),
+                        Err(message) => steps.push(Step::Error(message)),
                     }
                     continue;
                 }
                 FileKind::Misnamed { rename_to } => {
-                    errors.push(format!(
+                    steps.push(Step::Error(format!(
                         "{}: errorsmith reads pages named `<code>.md` and `{}`, so this file would be ignored; rename it to `{rename_to}`",
                         file.origin,
                         strings::FILE_NAME
-                    ));
+                    )));
                     continue;
                 }
                 FileKind::Other => continue,
             }
-            match content::parse_page(file, &locale, options.markdown) {
+            steps.push(Step::Page(file, locale));
+        }
+        let parsed: Vec<Option<Result<Page, String>>> = steps
+            .par_iter()
+            .map(|step| match step {
+                Step::Page(file, locale) => {
+                    Some(content::parse_page(file, locale, options.markdown))
+                }
+                Step::Error(_) => None,
+            })
+            .collect();
+        let mut layer: BTreeMap<(String, u16), Page> = BTreeMap::new();
+        for (step, parsed) in steps.into_iter().zip(parsed) {
+            let (locale, parsed) = match (step, parsed) {
+                (Step::Page(_, locale), Some(parsed)) => (locale, parsed),
+                (Step::Error(message), _) => {
+                    errors.push(message);
+                    continue;
+                }
+                (Step::Page(..), None) => continue,
+            };
+            match parsed {
                 Ok(page) => {
                     let key = (locale, page.code);
                     if let Some(first) = layer.get(&key) {

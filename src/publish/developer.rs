@@ -10,6 +10,7 @@
 use super::DeveloperRun;
 use super::fold;
 use super::runs::RunIndex;
+use rayon::prelude::*;
 use std::collections::BTreeSet;
 
 /// The developer runs of one catalog, folded, with those the catalog's own
@@ -23,29 +24,32 @@ pub struct DeveloperRuns {
 impl DeveloperRuns {
     /// `runs` of the content, against `public_text` of the same content.
     pub fn new(runs: Vec<DeveloperRun>, public_text: &[&str]) -> DeveloperRuns {
-        // Distinct runs long enough to be evidence.
-        let mut seen = BTreeSet::new();
-        let candidates: Vec<(String, DeveloperRun)> = runs
-            .into_iter()
-            .flat_map(|run| {
-                // Folding reads `\n` as a JSON escape, so text holding a
-                // backslash folds one way raw and another JSON-escaped (as in
-                // a `.json` file): both forms are looked for.
+        // Folding reads `\n` as a JSON escape, so text holding a backslash
+        // folds one way raw and another JSON-escaped (as in a `.json`
+        // file): both forms are looked for. Folded on every core, then
+        // kept in the content's order, each distinct run once.
+        let folded: Vec<Vec<String>> = runs
+            .par_iter()
+            .map(|run| {
                 let escaped = run
                     .text
                     .contains('\\')
                     .then(|| serde_json::to_string(&run.text).unwrap_or_default());
-                let forms = std::iter::once(fold::fold(&run.text))
-                    .chain(escaped.as_deref().map(fold::fold));
-                let mut found = Vec::new();
-                for folded in forms {
-                    if fold::weight(&folded) >= fold::MIN_RUN && seen.insert(folded.clone()) {
-                        found.push((folded, run.clone()));
-                    }
-                }
-                found
+                std::iter::once(fold::fold(&run.text))
+                    .chain(escaped.as_deref().map(fold::fold))
+                    .filter(|folded| fold::weight(folded) >= fold::MIN_RUN)
+                    .collect()
             })
             .collect();
+        let mut seen = BTreeSet::new();
+        let mut candidates: Vec<(String, DeveloperRun)> = Vec::new();
+        for (run, forms) in runs.into_iter().zip(folded) {
+            for form in forms {
+                if seen.insert(form.clone()) {
+                    candidates.push((form, run.clone()));
+                }
+            }
+        }
         let all = RunIndex::new(
             candidates
                 .iter()
@@ -79,16 +83,24 @@ impl DeveloperRuns {
     }
 
     fn mark_public(&self, texts: &[&str], public: &mut [bool]) {
-        for text in texts {
-            self.all
-                .each_in(&fold::fold(text), |number| public[number] = true);
-            // Public text JSON-escaped, so a run's escaped form that public
-            // text also holds is no evidence either.
-            if text.contains('\\') {
-                let escaped = serde_json::to_string(text).unwrap_or_default();
+        let found: Vec<Vec<usize>> = texts
+            .par_iter()
+            .map(|text| {
+                let mut found = Vec::new();
                 self.all
-                    .each_in(&fold::fold(&escaped), |number| public[number] = true);
-            }
+                    .each_in(&fold::fold(text), |number| found.push(number));
+                // Public text JSON-escaped, so a run's escaped form that
+                // public text also holds is no evidence either.
+                if text.contains('\\') {
+                    let escaped = serde_json::to_string(text).unwrap_or_default();
+                    self.all
+                        .each_in(&fold::fold(&escaped), |number| found.push(number));
+                }
+                found
+            })
+            .collect();
+        for number in found.into_iter().flatten() {
+            public[number] = true;
         }
     }
 }
