@@ -56,7 +56,6 @@ pub(super) fn publication_gate(
             own_ssi.extend(crate::publish::ssi_directives(&text));
         }
     }
-    let pages = project.catalog.pages.values();
     let strings_text: Vec<String> = strings
         .values()
         .map(|s| serde_json::to_string(s).unwrap_or_default())
@@ -92,27 +91,6 @@ pub(super) fn publication_gate(
     let mut public_text: Vec<&str> = theme_sources.clone();
     public_text.extend(site_values.iter().map(String::as_str));
     public_text.extend(strings_text.iter().map(String::as_str));
-    for page in pages {
-        values.push((format!("`title` in {}", page.origin), page.title.clone()));
-        values.push((
-            format!("`summary` in {}", page.origin),
-            page.summary.clone(),
-        ));
-        values.push((
-            format!("`extra` in {}", page.origin),
-            serde_json::to_string(&page.extra).unwrap_or_default(),
-        ));
-        values.push((
-            format!("the text of {}", page.origin),
-            page.visitor_html.clone(),
-        ));
-        if let Some(html) = page.developer.html() {
-            values.push((
-                format!("the developer part of {}", page.origin),
-                html.to_string(),
-            ));
-        }
-    }
     let page_sources = jobs
         .iter()
         .flat_map(|job| {
@@ -136,6 +114,10 @@ pub(super) fn publication_gate(
         developer: shared.for_catalog(&project.catalog),
         public_text,
         values,
+        content_values: {
+            let catalog = project.catalog.clone();
+            Box::new(move || content_values(&catalog))
+        },
         page_sources,
         visitor_reference: config.visitor_reference,
     })
@@ -177,4 +159,31 @@ impl SharedRuns {
         made.push((catalog.clone(), runs.clone()));
         runs
     }
+}
+
+/// `(where, value)` of every value of the content, for messages.
+fn content_values(catalog: &Catalog) -> Vec<(String, String)> {
+    let mut values = Vec::new();
+    for page in catalog.pages.values() {
+        values.push((format!("`title` in {}", page.origin), page.title.clone()));
+        values.push((
+            format!("`summary` in {}", page.origin),
+            page.summary.clone(),
+        ));
+        values.push((
+            format!("`extra` in {}", page.origin),
+            serde_json::to_string(&page.extra).unwrap_or_default(),
+        ));
+        values.push((
+            format!("the text of {}", page.origin),
+            page.visitor_html.clone(),
+        ));
+        if let Some(html) = page.developer.html() {
+            values.push((
+                format!("the developer part of {}", page.origin),
+                html.to_string(),
+            ));
+        }
+    }
+    values
 }

@@ -288,6 +288,7 @@ mod tests {
             developer: std::sync::Arc::new(crate::publish::DeveloperRuns::new(Vec::new(), &[])),
             public_text: Vec::new(),
             values: Vec::new(),
+            content_values: Box::new(Vec::new),
             page_sources: Default::default(),
             visitor_reference: false,
         })

@@ -88,8 +88,7 @@ impl Gate {
                 continue;
             };
             let source = self
-                .values
-                .iter()
+                .value_sources()
                 .find(|(_, value)| value.contains(token))
                 .map(|(origin, _)| format!("; it comes from {origin}"))
                 .unwrap_or_default();

@@ -90,6 +90,10 @@ pub struct DeveloperRun {
     pub origin: String,
 }
 
+/// Makes `(where, value)` of every value of the content; see
+/// [`GateInput::content_values`].
+pub type ContentValues = Box<dyn Fn() -> Vec<(String, String)> + Send + Sync>;
+
 /// Everything the gate compares a build's files against.
 pub struct GateInput<'a> {
     pub mode: DeveloperMode,
@@ -109,6 +113,10 @@ pub struct GateInput<'a> {
     /// `(where, value)` of every value from config and content, to name the
     /// source of a violation.
     pub values: Vec<(String, String)>,
+    /// The same for every value of the content (titles, texts, developer
+    /// parts), made only when a message needs them: a copy of all of them
+    /// held for the whole build would double the content's memory.
+    pub content_values: ContentValues,
     /// HTML page path -> `content/404.md: page 404 (en)`, for messages.
     pub page_sources: std::collections::HashMap<String, String>,
     /// Whether pages show the visitor reference, so Cloudflare's pages
@@ -125,6 +133,7 @@ pub struct Gate {
     runs: Vec<DeveloperRun>,
     matcher: RunIndex,
     values: Vec<(String, String)>,
+    content_values: ContentValues,
     page_sources: std::collections::HashMap<String, String>,
     visitor_reference: bool,
     /// Stylesheets already inspected.
@@ -144,6 +153,7 @@ impl Gate {
             runs,
             matcher,
             values: input.values,
+            content_values: input.content_values,
             page_sources: input.page_sources,
             visitor_reference: input.visitor_reference,
             styles: css::StyleMemo::default(),
@@ -207,8 +217,7 @@ impl Gate {
         };
         if let Some((at, c)) = first_stray_control(&text) {
             let source = self
-                .values
-                .iter()
+                .value_sources()
                 .find(|(_, value)| value.contains(c))
                 .map(|(place, _)| format!("; it comes from {place}"))
                 .unwrap_or_default();
@@ -294,6 +303,12 @@ impl Gate {
         })
     }
 
+    /// Every value with where it is set: the config's and the strings',
+    /// then the content's. For messages only.
+    fn value_sources(&self) -> impl Iterator<Item = (String, String)> + '_ {
+        self.values.iter().cloned().chain((self.content_values)())
+    }
+
     /// `; it comes from `site.name` in errorsmith.yaml` when a value holds
     /// the offending text.
     fn source_of(&self, found: &active::Active) -> String {
@@ -303,8 +318,7 @@ impl Gate {
             .filter(|p| !p.is_empty())
             .map(|p| p.to_ascii_lowercase())
             .collect();
-        self.values
-            .iter()
+        self.value_sources()
             .find(|(_, value)| {
                 let value = value.to_ascii_lowercase();
                 pieces.iter().any(|p| value.contains(p.as_str()))

@@ -31,6 +31,7 @@ pub(super) fn gate(mode: DeveloperMode, theme: &'static str) -> Gate {
             "`site.name` in errorsmith.yaml".into(),
             "x\" onclick=\"steal()".into(),
         )],
+        content_values: Box::new(Vec::new),
         page_sources: [(
             "de/404.html".to_string(),
             "content/de/404.md: page 404 (de)".to_string(),
@@ -166,6 +167,7 @@ fn developer_text_with_backslashes_is_found_raw_and_json_escaped() {
         )),
         public_text: Vec::new(),
         values: Vec::new(),
+        content_values: Box::new(Vec::new),
         page_sources: Default::default(),
         visitor_reference: false,
     })
