@@ -73,6 +73,13 @@ fn assert_page(response: &Response, code: u16) {
         response.header("content-type"),
         Some("text/html; charset=utf-8")
     );
+    // README, "Varnish": the same headers as nginx sends with its pages.
+    assert_eq!(
+        response.header("vary"),
+        Some("Accept, Accept-Language"),
+        "{response:#?}"
+    );
+    assert_eq!(response.header("x-content-type-options"), Some("nosniff"));
 }
 
 #[test]
