@@ -329,3 +329,32 @@ fn the_cloudflare_worker_for_the_built_in_set_fits_workers_limit() {
     assert!(bytes < 400_000, "{bytes} bytes with gzip -9");
     assert!(bytes < 3_000_000, "over Workers' 3 MB limit: {bytes} bytes");
 }
+
+/// README, brand config: without `targets:` a build writes the configs of
+/// all seven servers and proxies, and none of the edge targets, which are
+/// written only when listed.
+#[test]
+fn without_targets_every_server_is_written_and_no_edge_target() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "errorsmith.yaml", "codes: [404, 503]\n");
+    let servers = build_in(dir.path(), &[]).join("servers");
+    for file in [
+        "nginx.conf",
+        "nginx-http.conf",
+        "nginx-default-backend.conf",
+        "haproxy.cfg",
+        "haproxy/503.http",
+        "apache.conf",
+        "caddy.caddyfile",
+        "lighttpd.conf",
+        "traefik.yml",
+        "traefik-labels.yml",
+        "traefik-middleware.yaml",
+        "varnish.vcl",
+    ] {
+        assert!(servers.join(file).is_file(), "no servers/{file}");
+    }
+    for edge in ["cloudflare", "envoy-gateway.yaml", "cloudfront.json"] {
+        assert!(!servers.join(edge).exists(), "servers/{edge} written");
+    }
+}
