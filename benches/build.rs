@@ -74,7 +74,12 @@ fn matrix(project: &Path, place: &Path, runs: usize) {
         time_build(project, &dist)
     });
     let pages = html_pages(&dist);
+    // The README, "Speed", gives this count: 10 brands x (33 locales x 40
+    // codes + 40 top-level copies).
+    assert_eq!(pages, 10 * (33 * 40 + 40), "the matrix's HTML pages");
     let files = list_files(&dist);
+    // And this one: with JSON, text, manifests and server configs.
+    assert_eq!(files.len(), 41_121, "the matrix's files");
     let bytes: u64 = files.iter().map(|(_, n)| n).sum();
     let floor_dir = out.path().join("floor");
     let floor = median(runs, || {

@@ -141,3 +141,37 @@ fn init_in_the_current_folder_does_not_say_cd_dot() {
     );
     assert!(!stderr.contains("cd ."), "{stderr}");
 }
+
+/// In a right-to-left page a Latin brand name or footer next to Arabic text
+/// would be reordered by the bidi algorithm unless isolated: the scaffold's
+/// own brand partial and footer block must isolate them as the built-in
+/// themes do.
+#[test]
+fn the_scaffold_theme_isolates_the_brand_name_and_footer_in_an_arabic_build() {
+    let root = tempfile::tempdir().unwrap();
+    errorsmith()
+        .current_dir(root.path())
+        .args(["init", "shop", "--name", "Acme Shop"])
+        .assert()
+        .success();
+    let project = root.path().join("shop");
+    errorsmith()
+        .current_dir(&project)
+        .args(["build", "--locale", "ar"])
+        .assert()
+        .success();
+    let page = scraper::Html::parse_document(&read(&project.join("dist/ar/404.html")));
+    let select = |css: &str| {
+        let selector = scraper::Selector::parse(css).unwrap();
+        page.select(&selector)
+            .map(|e| e.text().collect::<String>().trim().to_string())
+            .collect::<Vec<_>>()
+    };
+    let root_element = page.root_element();
+    assert_eq!(root_element.value().attr("dir"), Some("rtl"));
+    assert_eq!(root_element.value().attr("lang"), Some("ar"));
+    // The scaffold's partial, not the default theme's brand.
+    assert_eq!(select("header.brandbar bdi"), ["Acme Shop"]);
+    assert_eq!(select("footer bdi"), ["Thank you for your patience."]);
+    assert_eq!(select("footer"), ["Thank you for your patience."]);
+}

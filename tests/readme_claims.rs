@@ -277,3 +277,84 @@ fn markdown_that_could_break_the_page_leaves_balanced_html() {
         }
     }
 }
+
+/// README, "Cloudflare Worker": the Worker for the built-in content (12
+/// locales, all 40 codes, ssi mode) is about 3.5 MB of `data.js` and
+/// 7.5 KB of `worker.js`, under 400 KB together with `gzip -9`, far
+/// below Workers' 3 MB compressed limit.
+#[test]
+fn the_cloudflare_worker_for_the_built_in_set_fits_workers_limit() {
+    let Some(gzip) = common::require_program(
+        "gzip",
+        "the_cloudflare_worker_for_the_built_in_set_fits_workers_limit",
+    ) else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "errorsmith.yaml",
+        "developer: ssi\ntargets: [nginx, cloudflare]\n",
+    );
+    let out = build_in(dir.path(), &[]);
+    let worker = out.join("servers/cloudflare");
+    let data = std::fs::read(worker.join("data.js")).unwrap();
+    let code = std::fs::read(worker.join("worker.js")).unwrap();
+    assert!(
+        (3_300_000..3_800_000).contains(&data.len()),
+        "data.js: {} bytes",
+        data.len()
+    );
+    assert!(
+        (6_500..8_500).contains(&code.len()),
+        "worker.js: {} bytes",
+        code.len()
+    );
+    let mut compress = std::process::Command::new(gzip)
+        .arg("-9c")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = compress.stdin.take().unwrap();
+    let writer = std::thread::spawn(move || {
+        use std::io::Write;
+        stdin.write_all(&data).unwrap();
+        stdin.write_all(&code).unwrap();
+    });
+    let compressed = compress.wait_with_output().unwrap();
+    writer.join().unwrap();
+    assert!(compressed.status.success());
+    let bytes = compressed.stdout.len();
+    assert!(bytes < 400_000, "{bytes} bytes with gzip -9");
+    assert!(bytes < 3_000_000, "over Workers' 3 MB limit: {bytes} bytes");
+}
+
+/// README, brand config: without `targets:` a build writes the configs of
+/// all seven servers and proxies, and none of the edge targets, which are
+/// written only when listed.
+#[test]
+fn without_targets_every_server_is_written_and_no_edge_target() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "errorsmith.yaml", "codes: [404, 503]\n");
+    let servers = build_in(dir.path(), &[]).join("servers");
+    for file in [
+        "nginx.conf",
+        "nginx-http.conf",
+        "nginx-default-backend.conf",
+        "haproxy.cfg",
+        "haproxy/503.http",
+        "apache.conf",
+        "caddy.caddyfile",
+        "lighttpd.conf",
+        "traefik.yml",
+        "traefik-labels.yml",
+        "traefik-middleware.yaml",
+        "varnish.vcl",
+    ] {
+        assert!(servers.join(file).is_file(), "no servers/{file}");
+    }
+    for edge in ["cloudflare", "envoy-gateway.yaml", "cloudfront.json"] {
+        assert!(!servers.join(edge).exists(), "servers/{edge} written");
+    }
+}

@@ -7,69 +7,10 @@ mod common;
 
 use common::pages_service::*;
 use common::servers::failing_backend_with_headers;
+use common::traefik::*;
 use common::*;
 use std::net::Ipv4Addr;
-use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::time::{Duration, Instant};
-
-const TEST: &str = "live_traefik_serves_our_pages_for_failed_responses";
-
-fn build(dir: &Path) -> PathBuf {
-    errorsmith()
-        .current_dir(dir)
-        .args(["build", "--out", "dist"])
-        .assert()
-        .success();
-    dir.join("dist").canonicalize().unwrap()
-}
-
-/// The test's own routers, each behind our middleware, for backends that
-/// answer 502, 503 (with its own Retry-After) and 404, and one that is down.
-fn site_config(backends: &[(&str, u16)]) -> String {
-    let mut routers = String::new();
-    let mut services = String::new();
-    for (name, port) in backends {
-        routers.push_str(&format!(
-            "    {name}:\n      rule: \"Host(`localhost`) && PathPrefix(`/{name}/`)\"\n      \
-             service: {name}\n      middlewares: [errorsmith]\n"
-        ));
-        services.push_str(&format!(
-            "    {name}:\n      loadBalancer:\n        servers:\n          - url: \"http://127.0.0.1:{port}\"\n"
-        ));
-    }
-    format!("http:\n  routers:\n{routers}  services:\n{services}")
-}
-
-fn traefik(program: &Path, port: u16, providers: &Path, watch: bool) -> Command {
-    let mut command = Command::new(program);
-    command
-        .arg(format!("--entryPoints.web.address=127.0.0.1:{port}"))
-        .arg(format!(
-            "--providers.file.directory={}",
-            providers.display()
-        ))
-        .arg(format!("--providers.file.watch={watch}"))
-        .args([
-            "--global.checkNewVersion=false",
-            "--global.sendAnonymousUsage=false",
-            "--log.level=INFO",
-        ]);
-    command
-}
-
-/// Traefik listens before it has read the file provider: wait until the
-/// routes answer with our page.
-fn wait_for_routes(port: u16) {
-    let deadline = Instant::now() + Duration::from_secs(15);
-    while Instant::now() < deadline {
-        if get(port, "/down/x", &[]).body.contains("Error 502") {
-            return;
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    panic!("Traefik did not route /down/ to our 502 page within 15 s");
-}
 
 fn assert_page(response: &Response, code: u16) {
     assert_eq!(response.status, code, "{response:#?}");
@@ -87,51 +28,11 @@ fn assert_page(response: &Response, code: u16) {
 
 #[test]
 fn live_traefik_serves_our_pages_for_failed_responses() {
-    let Some(program) = require_program("traefik", TEST) else {
+    let test = "live_traefik_serves_our_pages_for_failed_responses";
+    let Some(site) = FailingSite::start(test) else {
         return;
     };
-    let dir = fixture_copy("nginx");
-    let dist = build(dir.path());
-    let Some((_nginx, pages_port)) = start_default_backend(&dist, dir.path(), TEST) else {
-        return;
-    };
-    let (recorder_port, heads) = recorder(pages_port);
-
-    let providers = dir.path().join("providers");
-    std::fs::create_dir(&providers).unwrap();
-    let ours = std::fs::read_to_string(dist.join("servers/traefik.yml")).unwrap();
-    let url = errorsmith::servers::traefik::PAGES_URL;
-    assert_eq!(ours.matches(url).count(), 2, "{ours}");
-    let ours = ours.replace(
-        &format!("- url: \"{url}\""),
-        &format!("- url: \"http://127.0.0.1:{recorder_port}\""),
-    );
-    std::fs::write(providers.join("errorsmith.yml"), ours).unwrap();
-    let backends = [
-        (
-            "bad",
-            failing_backend_with_headers(502, "", "backend's own 502"),
-        ),
-        (
-            "busy",
-            failing_backend_with_headers(503, "Retry-After: 7\r\n", "backend's own 503"),
-        ),
-        (
-            "gone",
-            failing_backend_with_headers(404, "", "backend's own 404"),
-        ),
-        ("down", free_port()),
-    ];
-    std::fs::write(providers.join("site.yml"), site_config(&backends)).unwrap();
-    let port = free_port();
-    let log = dir.path().join("traefik.log");
-    let _traefik = Running::start(
-        "traefik",
-        traefik(&program, port, &providers, false),
-        port,
-        &log,
-    );
-    wait_for_routes(port);
+    let (port, dist, heads) = (site.port, &site.dist, &site.heads);
 
     assert_page(&get(port, "/bad/x", &[]), 502);
     assert_page(&get(port, "/down/x", &[]), 502);
@@ -203,6 +104,26 @@ fn live_traefik_serves_our_pages_for_failed_responses() {
         !head.contains("secret"),
         "a secret reached the page service: {head}"
     );
+}
+
+/// A browser revalidating or resuming an error page must get the whole
+/// page with its status, whether the backend failed or never answered.
+#[test]
+fn live_traefik_answers_conditional_and_range_requests_with_the_whole_page() {
+    let test = "live_traefik_answers_conditional_and_range_requests_with_the_whole_page";
+    let Some(site) = FailingSite::start(test) else {
+        return;
+    };
+    for (path, code) in [
+        ("/bad/x", 502),
+        ("/down/x", 502),
+        ("/gone/x", 404),
+        ("/busy/x", 503),
+    ] {
+        let plain = site.get(path, &[]);
+        assert_page(&plain, code);
+        common::servers::assert_conditional_and_range_requests_get(site.port, path, &plain);
+    }
 }
 
 /// The value at the dotted `path` of the file provider's config, keys
@@ -286,23 +207,6 @@ fn kubernetes_middleware_matches_the_traefik_crd_schema() {
         serde_json::json!(["Accept", "Accept-Language", "X-Request-Id"])
     );
     assert_eq!(middleware["spec"]["errors"]["query"], "/{status}");
-}
-
-/// Polls `path` from `from` until `done` holds for the response (Traefik
-/// applies a changed provider directory a moment after the change).
-fn wait_until(port: u16, from: Option<Ipv4Addr>, path: &str, done: impl Fn(&Response) -> bool) {
-    let deadline = Instant::now() + Duration::from_secs(15);
-    loop {
-        let response = request_from(from, port, "GET", path, &[], "");
-        if done(&response) {
-            return;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "Traefik never changed: {response:#?}"
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
 }
 
 #[test]

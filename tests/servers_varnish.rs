@@ -44,6 +44,23 @@ fn test_vcl(dist: &Path, backends: &[(&str, u16)]) -> String {
     out
 }
 
+/// `varnishd` in the foreground on a free port, serving `vcl`, its
+/// working files in `dir`; stopped when the returned guard drops.
+fn start_varnishd(varnishd: &Path, dir: &Path, vcl: &Path) -> (Running, u16) {
+    let port = free_port();
+    let mut command = Command::new(varnishd);
+    command
+        .args(["-F", "-a"])
+        .arg(format!("127.0.0.1:{port}"))
+        .arg("-f")
+        .arg(vcl)
+        .arg("-n")
+        .arg(dir.join("varnish"))
+        .args(["-s", "malloc,16m", "-T", "none"]);
+    let log = dir.join("varnishd.log");
+    (Running::start("varnishd", command, port, &log), port)
+}
+
 fn assert_page(response: &Response, code: u16) {
     assert_eq!(response.status, code, "{response:#?}");
     assert!(
@@ -56,6 +73,13 @@ fn assert_page(response: &Response, code: u16) {
         response.header("content-type"),
         Some("text/html; charset=utf-8")
     );
+    // README, "Varnish": the same headers as nginx sends with its pages.
+    assert_eq!(
+        response.header("vary"),
+        Some("Accept, Accept-Language"),
+        "{response:#?}"
+    );
+    assert_eq!(response.header("x-content-type-options"), Some("nosniff"));
 }
 
 #[test]
@@ -85,18 +109,7 @@ fn live_varnish_serves_our_pages_for_failed_fetches_and_origin_errors() {
     ];
     let vcl = dir.path().join("test.vcl");
     std::fs::write(&vcl, test_vcl(&dist, &backends)).unwrap();
-    let port = free_port();
-    let mut command = Command::new(&varnishd);
-    command
-        .args(["-F", "-a"])
-        .arg(format!("127.0.0.1:{port}"))
-        .arg("-f")
-        .arg(&vcl)
-        .arg("-n")
-        .arg(dir.path().join("varnish"))
-        .args(["-s", "malloc,16m", "-T", "none"]);
-    let log = dir.path().join("varnishd.log");
-    let _varnish = Running::start("varnishd", command, port, &log);
+    let (_varnish, port) = start_varnishd(&varnishd, dir.path(), &vcl);
 
     // A failed fetch (vcl_backend_error) is Varnish's 503.
     let down = get(port, "/down/x", &[]);
@@ -198,6 +211,38 @@ fn live_varnish_serves_our_pages_for_failed_fetches_and_origin_errors() {
     assert_page(&visitor("/gone/x"), 404);
 }
 
+/// A browser revalidating or resuming an error page must get the whole
+/// page with its status, from vcl_synth (an origin error) and from
+/// vcl_backend_error (a failed fetch) alike.
+#[test]
+fn live_varnish_answers_conditional_and_range_requests_with_the_whole_page() {
+    let test = "live_varnish_answers_conditional_and_range_requests_with_the_whole_page";
+    let Some(varnishd) = require_program("varnishd", test) else {
+        return;
+    };
+    let dir = fixture_copy("nginx");
+    let dist = build(dir.path());
+    let backends = [
+        (
+            "bad",
+            failing_backend_with_headers(502, "", "origin's own 502"),
+        ),
+        (
+            "gone",
+            failing_backend_with_headers(404, "", "origin's own 404"),
+        ),
+        ("down", free_port()),
+    ];
+    let vcl = dir.path().join("test.vcl");
+    std::fs::write(&vcl, test_vcl(&dist, &backends)).unwrap();
+    let (_varnish, port) = start_varnishd(&varnishd, dir.path(), &vcl);
+    for (path, code) in [("/bad/x", 502), ("/gone/x", 404), ("/down/x", 503)] {
+        let plain = get(port, path, &[]);
+        assert_page(&plain, code);
+        common::servers::assert_conditional_and_range_requests_get(port, path, &plain);
+    }
+}
+
 /// nginx refuses such a directory first in `build`, so the build is moved
 /// there and `config varnish` asked for its VCL.
 #[test]
@@ -240,17 +285,7 @@ fn live_varnish_developer_part_reaches_only_trusted_clients() {
     ];
     let vcl = dir.path().join("test.vcl");
     std::fs::write(&vcl, test_vcl(&dist, &backends)).unwrap();
-    let port = free_port();
-    let mut command = Command::new(&varnishd);
-    command
-        .args(["-F", "-a"])
-        .arg(format!("127.0.0.1:{port}"))
-        .arg("-f")
-        .arg(&vcl)
-        .arg("-n")
-        .arg(dir.path().join("varnish"))
-        .args(["-s", "malloc,16m", "-T", "none"]);
-    let _varnish = Running::start("varnishd", command, port, &dir.path().join("varnishd.log"));
+    let (_varnish, port) = start_varnishd(&varnishd, dir.path(), &vcl);
     let untrusted = Some(std::net::Ipv4Addr::new(127, 0, 0, 2));
     let fragment = std::fs::read_to_string(dist.join("en/developer/502.html")).unwrap();
     let texts: Vec<String> = regex::Regex::new(">([^<]{6,})<")
@@ -326,17 +361,7 @@ fn live_varnish_maintenance_paths_do_not_open_the_site_through_dot_segments() {
     )];
     let vcl = dir.path().join("test.vcl");
     std::fs::write(&vcl, test_vcl(&dist, &backends)).unwrap();
-    let port = free_port();
-    let mut command = Command::new(&varnishd);
-    command
-        .args(["-F", "-a"])
-        .arg(format!("127.0.0.1:{port}"))
-        .arg("-f")
-        .arg(&vcl)
-        .arg("-n")
-        .arg(dir.path().join("varnish"))
-        .args(["-s", "malloc,16m", "-T", "none"]);
-    let _varnish = Running::start("varnishd", command, port, &dir.path().join("varnishd.log"));
+    let (_varnish, port) = start_varnishd(&varnishd, dir.path(), &vcl);
     let flag = PathBuf::from(format!("{}.maintenance", dist.display()));
     let untrusted = Some(std::net::Ipv4Addr::new(127, 0, 0, 2));
     let visitor = |path: &str| request_from(untrusted, port, "GET", path, &[], "");

@@ -5,6 +5,7 @@
 pub mod browser;
 pub mod pages_service;
 pub mod servers;
+pub mod traefik;
 
 use std::io::{Read, Write};
 use std::net::{IpAddr, Ipv4Addr, SocketAddr, TcpListener, TcpStream};
