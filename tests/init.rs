@@ -48,6 +48,25 @@ fn init_then_build_shows_the_override_and_the_custom_theme() {
         read(&out.join("servers/nginx-http.conf"))
             .contains("geo $errorsmith_developer {\n    default \"\";\n}")
     );
+    // The scaffold lists every server a build without `targets` writes.
+    let manifest: serde_json::Value =
+        serde_json::from_str(&read(&out.join("manifest.json"))).unwrap();
+    let files: Vec<&str> = manifest["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|f| f.as_str())
+        .collect();
+    for server in [
+        "traefik", "varnish", "lighttpd", "caddy", "haproxy", "apache", "nginx",
+    ] {
+        assert!(
+            files
+                .iter()
+                .any(|f| f.starts_with(&format!("servers/{server}"))),
+            "{server} not written by the scaffold: {files:?}"
+        );
+    }
 
     let not_found = read(&out.join("404.html"));
     // The content override.
