@@ -140,8 +140,18 @@ pub struct Summary {
 /// Renders every page of the project, and the server configuration for
 /// serving them from `out_dir`, into memory; writes nothing.
 pub fn render_project(project: &Project, out_dir: &Path) -> Result<Rendered> {
+    render_project_sharing(project, out_dir, &SharedRuns::default())
+}
+
+/// [`render_project`] for one of several renders of the same content
+/// (`serve`'s themes), which pass one `shared`.
+pub fn render_project_sharing(
+    project: &Project,
+    out_dir: &Path,
+    shared: &SharedRuns,
+) -> Result<Rendered> {
     let sink = Collect::default();
-    let summary = render_into(project, out_dir, &sink, &SharedRuns::default())?;
+    let summary = render_into(project, out_dir, &sink, shared)?;
     Ok(Rendered {
         files: sink.into_files(),
         manifest: summary.manifest,

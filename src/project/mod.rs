@@ -201,6 +201,23 @@ impl Project {
         })
     }
 
+    /// The same project built with the theme `name`, as `--theme name`
+    /// would load it: the content is shared, not read again.
+    pub fn with_theme(&self, name: &str) -> Project {
+        Project {
+            config: Config {
+                theme: name.to_string(),
+                ..self.config.clone()
+            },
+            catalog: self.catalog.clone(),
+            themes: self.themes.clone(),
+            content_dir: self.content_dir.clone(),
+            themes_dir: self.themes_dir.clone(),
+            locales: self.locales.clone(),
+            theme_source: "--theme".to_string(),
+        }
+    }
+
     /// The user's default-locale pages whose built locales still carry
     /// the built-in text for the same code.
     pub fn stock_beside_overrides(&self) -> Vec<crate::catalog::StockBesideOverride> {

@@ -1,7 +1,7 @@
 //! The preview's pages, in memory: every theme rendered by the same code
 //! as `errorsmith build`, and the index and error pages around them.
 
-use crate::build::render_project;
+use crate::build::{SharedRuns, render_project_sharing};
 use crate::formats::Format;
 use crate::output::ManifestPage;
 use crate::project::{Project, ProjectOptions};
@@ -113,18 +113,20 @@ impl Preview {
             .map(|logo| project.config.base_dir().join(logo))
             .collect();
         let list = project.themes.list()?;
+        let shared = SharedRuns::default();
         let themes = std::thread::scope(|scope| {
             let workers: Vec<_> = list
                 .into_iter()
                 .map(|(name, description)| {
-                    let (out_dir, keep) = (&out_dir, &keep);
+                    let (out_dir, keep, shared) = (&out_dir, &keep, &shared);
                     let worker_name = name.clone();
                     let lineage = lineage(project, &name);
                     let worker = scope.spawn(move || {
                         keep(&worker_name).unwrap_or_else(|| {
                             Arc::new(ThemePreview::render(
-                                options,
+                                &project.with_theme(&worker_name),
                                 out_dir,
+                                shared,
                                 worker_name,
                                 description,
                                 lineage,
@@ -190,20 +192,15 @@ fn lineage(project: &Project, name: &str) -> Option<Vec<String>> {
 
 impl ThemePreview {
     fn render(
-        options: &ProjectOptions,
+        project: &Project,
         out_dir: &Path,
+        shared: &SharedRuns,
         name: String,
         description: String,
         lineage: Option<Vec<String>>,
     ) -> ThemePreview {
-        let options = ProjectOptions {
-            theme: Some(name.clone()),
-            ..options.clone()
-        };
-        let rendered = Project::load(&options).and_then(|project| {
-            let rendered = render_project(&project, out_dir)?;
-            Ok((index_entries(&project, &rendered.manifest.pages), rendered))
-        });
+        let rendered = render_project_sharing(project, out_dir, shared)
+            .map(|rendered| (index_entries(project, &rendered.manifest.pages), rendered));
         match rendered {
             Ok((pages, rendered)) => ThemePreview {
                 pages,
