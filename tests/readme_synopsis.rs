@@ -15,8 +15,11 @@ fn long_options(text: &str) -> BTreeSet<String> {
 
 #[test]
 fn the_build_synopsis_lists_the_options_build_has() {
-    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
-    let start = readme.find("```\nerrorsmith build [").expect("the build synopsis");
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let start = readme
+        .find("```\nerrorsmith build [")
+        .expect("the build synopsis");
     let block = &readme[start + 4..];
     let synopsis = &block[..block.find("```").unwrap()];
     let output = errorsmith().args(["build", "--help"]).output().unwrap();
