@@ -130,11 +130,27 @@ pub(super) fn publication_gate(
 pub struct SharedRuns(Mutex<Vec<(Arc<Catalog>, Arc<DeveloperRuns>)>>);
 
 impl SharedRuns {
-    fn for_catalog(&self, catalog: &Arc<Catalog>) -> Arc<DeveloperRuns> {
-        let mut made = self.0.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some((_, runs)) = made.iter().find(|(c, _)| Arc::ptr_eq(c, catalog)) {
-            return runs.clone();
+    /// Makes the runs of every catalog of `brands` before they render side
+    /// by side, so no brand waits for another's.
+    pub fn prepare(&self, brands: &[crate::project::Brand]) {
+        for brand in brands {
+            self.for_catalog(&brand.project.catalog);
         }
+    }
+
+    fn for_catalog(&self, catalog: &Arc<Catalog>) -> Arc<DeveloperRuns> {
+        let made = || self.0.lock().unwrap_or_else(|e| e.into_inner());
+        let known = |made: &[(Arc<Catalog>, Arc<DeveloperRuns>)]| {
+            made.iter()
+                .find(|(c, _)| Arc::ptr_eq(c, catalog))
+                .map(|(_, runs)| runs.clone())
+        };
+        if let Some(runs) = known(&made()) {
+            return runs;
+        }
+        // Made without the lock held: making them runs on rayon's threads,
+        // and a thread waiting there may take up another brand's work,
+        // which would wait for this very lock.
         let pages = catalog.pages.values();
         let runs = pages
             .clone()
@@ -156,6 +172,10 @@ impl SharedRuns {
             })
             .collect();
         let runs = Arc::new(DeveloperRuns::new(runs, &public_text));
+        let mut made = made();
+        if let Some(first) = known(&made) {
+            return first;
+        }
         made.push((catalog.clone(), runs.clone()));
         runs
     }

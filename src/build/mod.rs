@@ -69,19 +69,26 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
     let mut reports = Vec::new();
     let mut gates = Vec::new();
     let shared_runs = SharedRuns::default();
-    for brand in &brands {
-        let (dir, rendered) = match &brand.name {
-            None => (
-                out_dir.clone(),
-                render_into(&brand.project, &absolute, &writer, &shared_runs)?,
-            ),
+    shared_runs.prepare(&brands);
+    // Brands render side by side, so one brand's set-up (its gate, its
+    // server files) overlaps another's pages; the first failure in brand
+    // order is the one reported, whatever the threads did.
+    let rendered: Vec<Result<Summary>> = brands
+        .par_iter()
+        .map(|brand| match &brand.name {
+            None => render_into(&brand.project, &absolute, &writer, &shared_runs),
             Some(name) => {
                 let sink = output::InFolder::new(&writer, name);
-                let rendered =
-                    render_into(&brand.project, &absolute.join(name), &sink, &shared_runs)
-                        .map_err(|e| anyhow::anyhow!("brand `{name}`: {e:#}"))?;
-                (out_dir.join(name), rendered)
+                render_into(&brand.project, &absolute.join(name), &sink, &shared_runs)
+                    .map_err(|e| anyhow::anyhow!("brand `{name}`: {e:#}"))
             }
+        })
+        .collect();
+    for (brand, rendered) in brands.iter().zip(rendered) {
+        let rendered = rendered?;
+        let dir = match &brand.name {
+            None => out_dir.clone(),
+            Some(name) => out_dir.join(name),
         };
         gates.push(rendered.gate);
         reports.push(BrandReport {

@@ -19,13 +19,20 @@ const STAGING_PREFIX: &str = ".errorsmith-staging-";
 const OLD_PREFIX: &str = ".errorsmith-old-";
 const LOCK_SUFFIX: &str = ".lock";
 
-/// Staging folders of this process that a signal must remove. Held during
-/// the swap, so a signal waits for it to finish.
-static IN_FLIGHT: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+/// Folders of this process that a signal must remove, each with its lock
+/// file: the staging folder until the swap, then the previous output set
+/// aside until it is gone. Held during the swap, so a signal waits for it
+/// to finish.
+static IN_FLIGHT: Mutex<Vec<(PathBuf, PathBuf)>> = Mutex::new(Vec::new());
 
 /// Set by the signal handler: writers stop creating files, so the folder
 /// they write into can be removed for good.
 static STOPPING: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Set, under the [`IN_FLIGHT`] lock, once a staged folder took its
+/// target's place: a signal after that must not say the previous output
+/// is still there.
+static SWAPPED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
 /// True once SIGINT or SIGTERM arrived; the writer checks it per file.
 pub fn stopping() -> bool {
@@ -73,7 +80,7 @@ impl Staging {
             lock_path,
             _lock: file,
         };
-        in_flight().push(staging.dir.clone());
+        in_flight().push((staging.dir.clone(), staging.lock_path.clone()));
         std::fs::create_dir(&staging.dir)
             .with_context(|| format!("cannot create `{}`", staging.dir.display()))?;
         Ok(staging)
@@ -98,10 +105,17 @@ impl Staging {
         } else {
             fsx::rename(&self.dir, target)
         };
-        guard.retain(|dir| dir != &self.dir);
+        guard.retain(|(dir, _)| dir != &self.dir);
+        if result.is_ok() {
+            SWAPPED.store(true, std::sync::atomic::Ordering::SeqCst);
+            if self.old.exists() {
+                guard.push((self.old.clone(), self.lock_path.clone()));
+            }
+        }
         drop(guard);
         if result.is_ok() && self.old.exists() {
             fsx::remove_dir_all(&self.old)?;
+            in_flight().retain(|(dir, _)| dir != &self.old);
         }
         result
     }
@@ -112,12 +126,12 @@ impl Drop for Staging {
     /// swapped in) and the lock file go.
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.dir);
-        in_flight().retain(|dir| dir != &self.dir);
+        in_flight().retain(|(_, lock)| lock != &self.lock_path);
         let _ = std::fs::remove_file(&self.lock_path);
     }
 }
 
-fn in_flight() -> std::sync::MutexGuard<'static, Vec<PathBuf>> {
+fn in_flight() -> std::sync::MutexGuard<'static, Vec<(PathBuf, PathBuf)>> {
     IN_FLIGHT.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
@@ -132,7 +146,7 @@ pub fn install_signal_handler() {
         let _ = ctrlc::set_handler(|| {
             STOPPING.store(true, std::sync::atomic::Ordering::SeqCst);
             let dirs = in_flight();
-            for dir in dirs.iter() {
+            for (dir, lock) in dirs.iter() {
                 // Writers already past their check may still create a file
                 // or two: remove until the folder stays gone.
                 for _ in 0..100 {
@@ -142,11 +156,13 @@ pub fn install_signal_handler() {
                     }
                     std::thread::sleep(std::time::Duration::from_millis(10));
                 }
-                let mut lock = dir.clone().into_os_string();
-                lock.push(LOCK_SUFFIX);
                 let _ = std::fs::remove_file(lock);
             }
-            eprintln!("error: interrupted; the previous output is unchanged");
+            if SWAPPED.load(std::sync::atomic::Ordering::SeqCst) {
+                eprintln!("error: interrupted after the new output was put in place");
+            } else {
+                eprintln!("error: interrupted; the previous output is unchanged");
+            }
             std::process::exit(130);
         });
     });
