@@ -152,7 +152,7 @@ fn init_scaffold_validates_and_points_editors_at_its_schema() {
 
 /// Each of these stops `build`; the schema must flag it too, so an editor
 /// shows the mistake before anyone runs a build.
-const BAD_CONFIGS: [(&str, &str); 10] = [
+const BAD_CONFIGS: [(&str, &str); 12] = [
     ("unknown key", "sitee:\n  name: Acme\n"),
     ("unknown nested key", "site:\n  nmae: Acme\n"),
     ("wrong type", "codes: all\n"),
@@ -160,6 +160,8 @@ const BAD_CONFIGS: [(&str, &str); 10] = [
     ("bad developer mode", "developer: public\n"),
     ("bad color", "colors:\n  accent: red\n"),
     ("short hex color", "colors:\n  dark_text: \"#12345\"\n"),
+    ("color with alpha", "colors:\n  accent: \"#1a56db10\"\n"),
+    ("short color with alpha", "colors:\n  background: \"#fff8\"\n"),
     ("code out of range", "codes: [200]\n"),
     ("script link", "site:\n  home_url: javascript:alert(1)\n"),
     ("url prefix without slash", "url_prefix: errors\n"),
