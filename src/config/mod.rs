@@ -116,7 +116,7 @@ pub struct Colors {
 }
 
 /// What [`is_color`] accepts, for the JSON Schema.
-const COLOR_PATTERN: &str = "^#([0-9a-fA-F]{3,4}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})$";
+const COLOR_PATTERN: &str = "^#([0-9a-fA-F]{3}|[0-9a-fA-F]{6})$";
 /// The shape [`is_link`] accepts: an http(s) URL or a path starting with one
 /// `/`, without the characters it refuses (`build` checks the rest).
 const LINK_PATTERN: &str =
