@@ -161,7 +161,10 @@ const BAD_CONFIGS: [(&str, &str); 12] = [
     ("bad color", "colors:\n  accent: red\n"),
     ("short hex color", "colors:\n  dark_text: \"#12345\"\n"),
     ("color with alpha", "colors:\n  accent: \"#1a56db10\"\n"),
-    ("short color with alpha", "colors:\n  background: \"#fff8\"\n"),
+    (
+        "short color with alpha",
+        "colors:\n  background: \"#fff8\"\n",
+    ),
     ("code out of range", "codes: [200]\n"),
     ("script link", "site:\n  home_url: javascript:alert(1)\n"),
     ("url prefix without slash", "url_prefix: errors\n"),
