@@ -350,29 +350,26 @@ mod tests {
         );
     }
 
+    /// A finished build of `a` and an old `b` in `target`, then the
+    /// writer of a second build where only `b` changed, not yet finished.
+    fn build_then_change_b(target: &Path, a: &str) -> Writer {
+        let gate = gate();
+        let files = |b: &str| {
+            vec![
+                admit(&gate, "a.html", a),
+                admit(&gate, "b.html", b),
+                manifest(&gate),
+            ]
+        };
+        build(target, files("<p>old b</p>")).finish().unwrap();
+        build(target, files("<p>new b</p>"))
+    }
+
     #[test]
     fn a_previous_file_changed_during_the_build_is_not_linked_into_the_new_output() {
         let parent = tempfile::tempdir().unwrap();
         let target = parent.path().join("dist");
-        let gate = gate();
-        build(
-            &target,
-            vec![
-                admit(&gate, "a.html", "<p>admitted a</p>"),
-                admit(&gate, "b.html", "<p>old b</p>"),
-                manifest(&gate),
-            ],
-        )
-        .finish()
-        .unwrap();
-        let writer = build(
-            &target,
-            vec![
-                admit(&gate, "a.html", "<p>admitted a</p>"),
-                admit(&gate, "b.html", "<p>new b</p>"),
-                manifest(&gate),
-            ],
-        );
+        let writer = build_then_change_b(&target, "<p>admitted a</p>");
         std::fs::write(target.join("a.html"), "<p>not admitted, same size</p>").unwrap();
         let error = writer.finish().unwrap_err().to_string();
         assert!(
@@ -392,25 +389,7 @@ mod tests {
     fn a_file_the_user_adds_during_the_build_is_not_deleted() {
         let parent = tempfile::tempdir().unwrap();
         let target = parent.path().join("dist");
-        let gate = gate();
-        build(
-            &target,
-            vec![
-                admit(&gate, "a.html", "<p>a</p>"),
-                admit(&gate, "b.html", "<p>old b</p>"),
-                manifest(&gate),
-            ],
-        )
-        .finish()
-        .unwrap();
-        let writer = build(
-            &target,
-            vec![
-                admit(&gate, "a.html", "<p>a</p>"),
-                admit(&gate, "b.html", "<p>new b</p>"),
-                manifest(&gate),
-            ],
-        );
+        let writer = build_then_change_b(&target, "<p>a</p>");
         std::fs::write(target.join("notes.txt"), "mine").unwrap();
         let result = writer.finish();
         assert_eq!(
