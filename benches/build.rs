@@ -53,6 +53,12 @@ fn builtin(place: &Path, runs: usize) {
         time_build(project.path(), &dist)
     });
     let again = median(runs, || time_build(project.path(), &dist));
+    let mut edits = 0;
+    let edited = median(runs, || {
+        edits += 1;
+        edit_a_page(project.path(), edits);
+        time_build(project.path(), &dist)
+    });
     let pages = html_pages(&dist);
     report(
         &format!("builtin, fresh ({})", place.display()),
@@ -64,6 +70,25 @@ fn builtin(place: &Path, runs: usize) {
         again,
         pages,
     );
+    report(
+        &format!(
+            "builtin, into its existing output after editing content/404.md ({})",
+            place.display()
+        ),
+        edited,
+        pages,
+    );
+}
+
+/// A new text for the default locale's 404 page, different on every call:
+/// the edit a user makes between two builds.
+fn edit_a_page(project: &Path, n: usize) {
+    std::fs::create_dir_all(project.join("content")).unwrap();
+    std::fs::write(
+        project.join("content/404.md"),
+        format!("---\ntitle: Not found ({n})\nsummary: That page is not here.\n---\nTry the home page.\n"),
+    )
+    .unwrap();
 }
 
 fn matrix(project: &Path, place: &Path, runs: usize) {
@@ -93,6 +118,13 @@ fn matrix(project: &Path, place: &Path, runs: usize) {
         write_floor(&out.path().join(format!("floor{floors}")), &files)
     });
     let again = median(runs, || time_build(project, &dist));
+    let mut edits = 0;
+    let edited = median(runs, || {
+        edits += 1;
+        edit_a_page(project, edits);
+        time_build(project, &dist)
+    });
+    let _ = std::fs::remove_file(project.join("content/404.md"));
     println!(
         "matrix on {}: {pages} HTML pages, {} files, {:.1} MiB",
         place.display(),
@@ -113,6 +145,11 @@ fn matrix(project: &Path, place: &Path, runs: usize) {
     println!(
         "  ratio rebuild / fresh build: {:.2}",
         again.as_secs_f64() / build.as_secs_f64()
+    );
+    report("  rebuild after editing content/404.md", edited, pages);
+    println!(
+        "  ratio edited rebuild / fresh build: {:.2}",
+        edited.as_secs_f64() / build.as_secs_f64()
     );
 }
 

@@ -5,6 +5,7 @@
 use crate::formats::Format;
 use crate::fsx;
 
+mod record;
 mod staging;
 mod writer;
 use anyhow::{Context, Result, bail};

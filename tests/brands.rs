@@ -189,3 +189,44 @@ fn check_names_the_brand_and_brand_selects_one() {
     let stderr = String::from_utf8_lossy(&output.get_output().stderr).into_owned();
     assert!(stderr.contains("`build` builds every brand"), "{stderr}");
 }
+
+/// A second build of the same brands keeps the whole output without
+/// rendering and reports every brand as the first build did; a change to
+/// one brand's settings renders again.
+#[test]
+fn an_unchanged_multi_brand_rebuild_keeps_the_output_and_reports_every_brand() {
+    let dir = project(CONFIG);
+    let build = || {
+        let output = errorsmith()
+            .current_dir(dir.path())
+            .arg("build")
+            .assert()
+            .success();
+        String::from_utf8_lossy(&output.get_output().stderr).into_owned()
+    };
+    let first = build();
+    let before = snapshot(&dir.path().join("dist"));
+    let second = build();
+    assert!(
+        second.contains("kept it without rendering again"),
+        "{second}"
+    );
+    assert_eq!(
+        second.replace(
+            "note: the inputs are those of the last build into dist, which still holds its output; kept it without rendering again\n",
+            ""
+        ),
+        first,
+        "the reused build reports otherwise"
+    );
+    assert_eq!(snapshot(&dir.path().join("dist")), before);
+
+    std::fs::write(
+        dir.path().join("errorsmith.yaml"),
+        CONFIG.replace("name: Globex", "name: Globex Two"),
+    )
+    .unwrap();
+    let third = build();
+    assert!(!third.contains("without rendering"), "{third}");
+    assert!(text(&dir.path().join("dist/globex/de/404.html")).contains("Globex Two"));
+}

@@ -33,14 +33,7 @@ fn bytes(files: &BTreeMap<String, (u64, Vec<u8>)>) -> BTreeMap<&str, &[u8]> {
 
 /// The output of a fresh build of `project` into the same path.
 fn fresh(project: &Path) -> BTreeMap<String, (u64, Vec<u8>)> {
-    let dist = project.join("dist");
-    let aside = project.join("aside");
-    std::fs::rename(&dist, &aside).unwrap();
-    build_in(project, &["--locale", "de"]);
-    let fresh = files(&dist);
-    std::fs::remove_dir_all(&dist).unwrap();
-    std::fs::rename(&aside, &dist).unwrap();
-    fresh
+    fresh_with(project, &["--locale", "de"])
 }
 
 #[test]
@@ -109,4 +102,146 @@ fn a_rebuild_restores_a_file_changed_or_removed_in_the_output() {
     std::fs::remove_file(dist.join("en/404.json")).unwrap();
     build_in(p, &["--locale", "en"]);
     assert_eq!(bytes(&files(&dist)), bytes(&first));
+}
+
+/// Builds `p` with `args`; true when the build kept the previous output
+/// without rendering (it says so).
+fn reused(p: &Path, args: &[&str]) -> bool {
+    let output = common::errorsmith()
+        .current_dir(p)
+        .arg("build")
+        .args(args)
+        .assert()
+        .success();
+    let stderr = String::from_utf8_lossy(&output.get_output().stderr).into_owned();
+    stderr.contains("kept it without rendering again")
+}
+
+/// A second build of the same inputs renders nothing; any change to any
+/// input (content, a new content file, a theme file, the config, the logo,
+/// an option) or to the output renders again, and the output is always a
+/// fresh build's, byte for byte.
+#[test]
+fn only_the_same_inputs_and_an_untouched_output_skip_rendering() {
+    let project = tempfile::tempdir().unwrap();
+    let p = project.path();
+    let svg = |fill: &str| {
+        format!(
+            r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 8 8"><rect width="8" height="8" fill="{fill}"/></svg>"#
+        )
+    };
+    std::fs::create_dir_all(p.join("content")).unwrap();
+    std::fs::create_dir_all(p.join("themes/mine")).unwrap();
+    std::fs::write(p.join("logo.svg"), svg("#111")).unwrap();
+    std::fs::write(
+        p.join("errorsmith.yaml"),
+        "theme: mine\nsite:\n  name: Example\n  logo: logo.svg\n",
+    )
+    .unwrap();
+    std::fs::write(p.join("themes/mine/theme.yaml"), "extends: default\n").unwrap();
+    std::fs::write(p.join("themes/mine/extra.css"), "p{color:#222}\n").unwrap();
+    std::fs::write(
+        p.join("content/404.md"),
+        "---\ntitle: Not here\nsummary: That page is gone.\n---\nTry the home page.\n",
+    )
+    .unwrap();
+    let args = ["--locale", "de"];
+    assert!(!reused(p, &args), "the first build rendered nothing");
+    let dist = p.join("dist");
+    let first = files(&dist);
+    assert!(reused(p, &args), "the unchanged rebuild rendered");
+    assert_eq!(files(&dist), first, "the kept output changed");
+
+    type Change<'a> = (&'a str, Box<dyn Fn() + 'a>);
+    let changes: Vec<Change> = vec![
+        (
+            "a content file",
+            Box::new(|| {
+                std::fs::write(
+                    p.join("content/404.md"),
+                    "---\ntitle: Not there\nsummary: That page is gone.\n---\nTry the home page.\n",
+                )
+                .unwrap()
+            }),
+        ),
+        (
+            "a new content file",
+            Box::new(|| {
+                std::fs::write(
+                    p.join("content/410.md"),
+                    "---\ntitle: Gone for good\nsummary: It was removed.\n---\nSorry.\n",
+                )
+                .unwrap()
+            }),
+        ),
+        (
+            "a theme file",
+            Box::new(|| {
+                std::fs::write(p.join("themes/mine/extra.css"), "p{color:#333}\n").unwrap()
+            }),
+        ),
+        (
+            "the logo",
+            Box::new(|| std::fs::write(p.join("logo.svg"), svg("#444")).unwrap()),
+        ),
+        (
+            "the config",
+            Box::new(|| {
+                std::fs::write(
+                    p.join("errorsmith.yaml"),
+                    "theme: mine\nsite:\n  name: Example Two\n  logo: logo.svg\n",
+                )
+                .unwrap()
+            }),
+        ),
+        (
+            "a page of the output",
+            Box::new(|| std::fs::write(dist.join("500.html"), "tampered").unwrap()),
+        ),
+        (
+            "a file added to the output",
+            Box::new(|| std::fs::write(dist.join("extra.html"), "x").unwrap()),
+        ),
+    ];
+    for (what, change) in changes {
+        change();
+        if what == "a file added to the output" {
+            // A file errorsmith did not write is refused, not deleted.
+            common::errorsmith()
+                .current_dir(p)
+                .arg("build")
+                .args(args)
+                .assert()
+                .failure();
+            std::fs::remove_file(dist.join("extra.html")).unwrap();
+            assert!(reused(p, &args), "after removing the added file again");
+            continue;
+        }
+        assert!(
+            !reused(p, &args),
+            "{what} changed, and the build did not render"
+        );
+        assert_eq!(bytes(&files(&dist)), bytes(&fresh_with(p, &args)), "{what}");
+        assert!(reused(p, &args), "{what}: the rebuild after it rendered");
+    }
+    // An option changes what is built.
+    assert!(!reused(p, &["--locale", "fr"]));
+    assert!(!reused(p, &["--locale", "fr", "--developer", "hidden"]));
+    assert!(reused(p, &["--locale", "fr", "--developer", "hidden"]));
+    assert_eq!(
+        bytes(&files(&dist)),
+        bytes(&fresh_with(p, &["--locale", "fr", "--developer", "hidden"]))
+    );
+}
+
+/// [`fresh`] with other arguments.
+fn fresh_with(project: &Path, args: &[&str]) -> BTreeMap<String, (u64, Vec<u8>)> {
+    let dist = project.join("dist");
+    let aside = project.join("aside");
+    std::fs::rename(&dist, &aside).unwrap();
+    build_in(project, args);
+    let fresh = files(&dist);
+    std::fs::remove_dir_all(&dist).unwrap();
+    std::fs::rename(&aside, &dist).unwrap();
+    fresh
 }

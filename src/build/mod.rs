@@ -1,6 +1,7 @@
 //! `errorsmith build`: load -> render -> write.
 
 mod gate;
+mod inputs;
 mod job;
 mod paths;
 
@@ -37,6 +38,9 @@ pub struct BuildReport {
     /// How many files were written and how many kept from the previous
     /// output.
     pub written: Written,
+    /// True when the inputs were those of the previous output, which still
+    /// held what they make: nothing was rendered.
+    pub reused: bool,
 }
 
 /// What a build produced for one brand.
@@ -64,8 +68,12 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
     for brand in &brands {
         paths::refuse_output_inside_inputs(&write_dir, &brand.project)?;
     }
-    let writer = Writer::open(&write_dir)?;
     let absolute = paths::absolute(&write_dir);
+    let key = inputs::key(&options.project, &absolute, &brands);
+    let writer = Writer::open(&write_dir)?.with_key(key.map(|k| k.0));
+    if let Some(written) = writer.keep_recorded() {
+        return kept_build(&brands, out_dir, written);
+    }
     let mut reports = Vec::new();
     let mut gates = Vec::new();
     let shared_runs = SharedRuns::default();
@@ -126,6 +134,39 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
         out_dir,
         brands: reports,
         written,
+        reused: false,
+    })
+}
+
+/// The report of a build whose previous output was made from the same
+/// inputs and still holds it: read from that output's manifests, with the
+/// notes that come from the inputs worked out again.
+fn kept_build(
+    brands: &[crate::project::Brand],
+    out_dir: PathBuf,
+    written: Written,
+) -> Result<BuildReport> {
+    let mut reports = Vec::new();
+    for brand in brands {
+        let dir = match &brand.name {
+            None => out_dir.clone(),
+            Some(name) => out_dir.join(name),
+        };
+        let (_, fallbacks) = plan_jobs(&brand.project)?;
+        reports.push(BrandReport {
+            name: brand.name.clone(),
+            manifest: Manifest::read(&dir)?,
+            out_dir: dir,
+            fallbacks,
+            skipped: brand.project.catalog.skipped.clone(),
+            stock_beside_overrides: brand.project.stock_beside_overrides(),
+        });
+    }
+    Ok(BuildReport {
+        out_dir,
+        brands: reports,
+        written,
+        reused: true,
     })
 }
 
@@ -190,36 +231,8 @@ pub fn render_into(
         url_prefix: config.url_prefix.clone(),
     };
     let default_locale = config.default_locale.as_str();
-    let codes = codes_to_build(project)?;
-    // The default locale comes first, so its pages also land at the top level.
     let locales: Vec<&str> = project.locales.iter().map(String::as_str).collect();
-
-    let mut jobs = Vec::new();
-    let mut fallbacks = Vec::new();
-    for locale in &locales {
-        for &code in &codes {
-            let (page, fallback_from) = match project.catalog.page(locale, code) {
-                Some(page) => (page, None),
-                None => {
-                    let Some(page) = project
-                        .catalog
-                        .page(default_locale, code)
-                        .or_else(|| project.catalog.page(crate::catalog::BUILTIN_LOCALE, code))
-                    else {
-                        continue;
-                    };
-                    fallbacks.push(format!("{locale}/{code}"));
-                    (page, Some(page.locale.clone()))
-                }
-            };
-            jobs.push(Job {
-                locale,
-                page,
-                fallback_from,
-                top_level: *locale == default_locale,
-            });
-        }
-    }
+    let (jobs, fallbacks) = plan_jobs(project)?;
     // A fallback page keeps its own language, so strings follow the page.
     let strings: BTreeMap<&str, Strings> = jobs
         .iter()
@@ -350,6 +363,42 @@ fn reference_files(project: &Project, locales: &[&str], ssi: &NginxSsi) -> Vec<O
             }
         })
         .collect()
+}
+
+/// Every page to render, the default locale's first (they also land at the
+/// top level), and the `locale/code` of those built from another locale's
+/// content.
+fn plan_jobs(project: &Project) -> Result<(Vec<Job<'_>>, Vec<String>)> {
+    let default_locale = project.config.default_locale.as_str();
+    let codes = codes_to_build(project)?;
+    let mut jobs = Vec::new();
+    let mut fallbacks = Vec::new();
+    for locale in &project.locales {
+        let locale = locale.as_str();
+        for &code in &codes {
+            let (page, fallback_from) = match project.catalog.page(locale, code) {
+                Some(page) => (page, None),
+                None => {
+                    let Some(page) = project
+                        .catalog
+                        .page(default_locale, code)
+                        .or_else(|| project.catalog.page(crate::catalog::BUILTIN_LOCALE, code))
+                    else {
+                        continue;
+                    };
+                    fallbacks.push(format!("{locale}/{code}"));
+                    (page, Some(page.locale.clone()))
+                }
+            };
+            jobs.push(Job {
+                locale,
+                page,
+                fallback_from,
+                top_level: locale == default_locale,
+            });
+        }
+    }
+    Ok((jobs, fallbacks))
 }
 
 fn codes_to_build(project: &Project) -> Result<Vec<u16>> {

@@ -51,6 +51,12 @@ fn print_summary(report: &BuildReport) {
     for brand in &report.brands {
         print_brand_summary(brand);
     }
+    if report.reused {
+        eprintln!(
+            "note: the inputs are those of the last build into {}, which still holds its output; kept it without rendering again",
+            report.out_dir.display()
+        );
+    }
     if report.brands.len() > 1 {
         eprintln!(
             "built {} brands into {}",

@@ -5,6 +5,7 @@
 //! staging folder is swapped in, and when every file is unchanged (and the
 //! previous output holds nothing else) the previous output simply stays.
 
+use super::record::{self, RecordedFile};
 use super::staging::{self, Staging};
 use super::{ensure_replaceable, parent_of};
 use crate::fsx;
@@ -44,6 +45,10 @@ pub struct Writer {
     /// change while the build runs (an editor, another build).
     unchanged: Mutex<Vec<(String, u64)>>,
     written: AtomicUsize,
+    /// The key of the build's inputs, recorded beside the output with
+    /// every file put, so the next build of the same inputs can keep it.
+    key: Option<String>,
+    recorded: Mutex<Vec<RecordedFile>>,
 }
 
 impl Writer {
@@ -66,6 +71,27 @@ impl Writer {
             made_dirs: Mutex::new(BTreeSet::new()),
             unchanged: Mutex::new(Vec::new()),
             written: AtomicUsize::new(0),
+            key: None,
+            recorded: Mutex::new(Vec::new()),
+        })
+    }
+
+    /// Records the output with the key of the inputs it is made from.
+    pub fn with_key(mut self, key: Option<String>) -> Writer {
+        self.key = key;
+        self
+    }
+
+    /// When the previous output was recorded with this writer's key and
+    /// still holds exactly the recorded bytes, it is this build's output
+    /// already: the build can stop here, and `finish` is not needed.
+    pub fn keep_recorded(&self) -> Option<Written> {
+        let (previous, key) = (self.previous.as_ref()?, self.key.as_ref()?);
+        let files = record::still_holds(previous, key)?;
+        Some(Written {
+            written: 0,
+            unchanged: files,
+            kept_in_place: true,
         })
     }
 
@@ -81,6 +107,10 @@ impl Writer {
             .unwrap_or_else(PoisonError::into_inner);
         let written = self.written.load(Ordering::SeqCst);
         let paths: Vec<String> = unchanged.iter().map(|(p, _)| p.clone()).collect();
+        let recorded = self
+            .recorded
+            .into_inner()
+            .unwrap_or_else(PoisonError::into_inner);
         if let Some(previous) = &self.previous
             && written == 0
             && holds_exactly(previous, &paths)?
@@ -88,6 +118,9 @@ impl Writer {
             unchanged.par_iter().try_for_each(|(path, digest)| {
                 still_admitted(&previous.join(path), path, *digest)
             })?;
+            if let Some(key) = &self.key {
+                record::write(&self.target, key, recorded);
+            }
             // Dropping the staging folder removes it and its lock.
             return Ok(Written {
                 written: 0,
@@ -114,6 +147,9 @@ impl Writer {
             })?;
         }
         self.staging.swap_into(&self.target)?;
+        if let Some(key) = &self.key {
+            record::write(&self.target, key, recorded);
+        }
         Ok(Written {
             written,
             unchanged: unchanged.len(),
@@ -139,10 +175,20 @@ impl Sink for Writer {
         if staging::stopping() {
             bail!("interrupted");
         }
+        let digest = digest(&file.bytes);
+        if self.key.is_some() {
+            self.recorded
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .push(RecordedFile {
+                    path: file.path.clone(),
+                    bytes: file.bytes.len() as u64,
+                    digest,
+                });
+        }
         if let Some(previous) = &self.previous
             && same_bytes(&previous.join(&file.path), &file.bytes)
         {
-            let digest = digest(&file.bytes);
             self.unchanged
                 .lock()
                 .unwrap_or_else(PoisonError::into_inner)
@@ -202,7 +248,7 @@ impl Sink for Collect {
     }
 }
 
-fn digest(bytes: &[u8]) -> u64 {
+pub(super) fn digest(bytes: &[u8]) -> u64 {
     use std::hash::{Hash, Hasher};
     let mut hasher = std::collections::hash_map::DefaultHasher::new();
     bytes.hash(&mut hasher);
@@ -233,7 +279,7 @@ fn same_bytes(path: &Path, bytes: &[u8]) -> bool {
 }
 
 /// True when `dir` holds these files and nothing else (folders aside).
-fn holds_exactly(dir: &Path, files: &[String]) -> Result<bool> {
+pub(super) fn holds_exactly(dir: &Path, files: &[String]) -> Result<bool> {
     let wanted: BTreeSet<&Path> = files.iter().map(Path::new).collect();
     let folders: BTreeSet<&Path> = wanted.iter().flat_map(|p| p.ancestors().skip(1)).collect();
     let mut count = 0;

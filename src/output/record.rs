@@ -1,0 +1,141 @@
+//! The record a finished build leaves beside its output (never inside it,
+//! so nothing of it is published): the key of the build's inputs and each
+//! file's path, size and digest. A build whose inputs have the recorded
+//! key, into an output that still holds exactly the recorded bytes, has
+//! nothing to do. The bytes are checked, not times: a record that is stale
+//! or belongs to another output never matches, so it costs a build, never
+//! a wrong output.
+
+use super::writer::{digest, holds_exactly};
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+
+const PREFIX: &str = ".errorsmith-record-";
+const VERSION: u32 = 1;
+
+#[derive(Serialize, Deserialize)]
+struct Record {
+    version: u32,
+    key: String,
+    files: Vec<RecordedFile>,
+}
+
+/// One file of a build as the writer put it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(super) struct RecordedFile {
+    pub path: String,
+    pub bytes: u64,
+    pub digest: u64,
+}
+
+/// Where the record of the output `target` is: beside it, named after it.
+fn record_path(target: &Path) -> Option<PathBuf> {
+    let name = target.file_name()?.to_str()?;
+    Some(super::parent_of(target).join(format!("{PREFIX}{name}.json")))
+}
+
+/// Records `files` as the output of inputs with `key`. Best effort: a
+/// record that cannot be written only means the next build renders again.
+pub(super) fn write(target: &Path, key: &str, mut files: Vec<RecordedFile>) {
+    let Some(path) = record_path(target) else {
+        return;
+    };
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    let record = Record {
+        version: VERSION,
+        key: key.to_string(),
+        files,
+    };
+    let Ok(bytes) = serde_json::to_vec(&record) else {
+        return;
+    };
+    // Written aside and renamed, so a reader sees a whole record or none.
+    let partial = path.with_extension("json.partial");
+    if std::fs::write(&partial, bytes).is_err() || std::fs::rename(&partial, &path).is_err() {
+        let _ = std::fs::remove_file(&partial);
+        let _ = std::fs::remove_file(&path);
+    }
+}
+
+/// The number of files of `target` when its record has `key` and it holds
+/// exactly the recorded files, byte for byte (by digest); otherwise `None`.
+pub(super) fn still_holds(target: &Path, key: &str) -> Option<usize> {
+    let bytes = std::fs::read(record_path(target)?).ok()?;
+    let record: Record = serde_json::from_slice(&bytes).ok()?;
+    if record.version != VERSION || record.key != key {
+        return None;
+    }
+    let paths: Vec<String> = record.files.iter().map(|f| f.path.clone()).collect();
+    if !holds_exactly(target, &paths).ok()? {
+        return None;
+    }
+    let all_same = record.files.par_iter().all(|file| {
+        let path = target.join(&file.path);
+        match std::fs::symlink_metadata(&path) {
+            Ok(meta) if meta.is_file() && meta.len() == file.bytes => {
+                std::fs::read(&path).is_ok_and(|now| digest(&now) == file.digest)
+            }
+            _ => false,
+        }
+    });
+    all_same.then_some(record.files.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn recorded(path: &str, bytes: &[u8]) -> RecordedFile {
+        RecordedFile {
+            path: path.into(),
+            bytes: bytes.len() as u64,
+            digest: digest(bytes),
+        }
+    }
+
+    /// The record matches only its own key and only while the output holds
+    /// the recorded bytes and nothing else.
+    #[test]
+    fn a_record_matches_its_key_and_the_untouched_output_only() {
+        let parent = tempfile::tempdir().unwrap();
+        let target = parent.path().join("dist");
+        std::fs::create_dir_all(target.join("de")).unwrap();
+        std::fs::write(target.join("a.html"), "aaaa").unwrap();
+        std::fs::write(target.join("de/b.html"), "bb").unwrap();
+        let files = vec![recorded("de/b.html", b"bb"), recorded("a.html", b"aaaa")];
+        write(&target, "k1", files);
+        assert_eq!(still_holds(&target, "k1"), Some(2));
+        assert_eq!(still_holds(&target, "k2"), None);
+        // Not inside the output: nothing of it is published.
+        assert!(
+            !std::fs::read_dir(&target).unwrap().any(|e| e
+                .unwrap()
+                .file_name()
+                .to_string_lossy()
+                .starts_with(PREFIX))
+        );
+
+        // The same size, other bytes.
+        std::fs::write(target.join("a.html"), "aaab").unwrap();
+        assert_eq!(still_holds(&target, "k1"), None);
+        std::fs::write(target.join("a.html"), "aaaa").unwrap();
+        assert_eq!(still_holds(&target, "k1"), Some(2));
+
+        // A file or a folder of the user's added.
+        std::fs::write(target.join("notes.txt"), "mine").unwrap();
+        assert_eq!(still_holds(&target, "k1"), None);
+        std::fs::remove_file(target.join("notes.txt")).unwrap();
+        std::fs::create_dir(target.join("extra")).unwrap();
+        assert_eq!(still_holds(&target, "k1"), None);
+        std::fs::remove_dir(target.join("extra")).unwrap();
+
+        // A file removed.
+        std::fs::remove_file(target.join("de/b.html")).unwrap();
+        assert_eq!(still_holds(&target, "k1"), None);
+
+        // A record that is not one.
+        std::fs::write(record_path(&target).unwrap(), "{").unwrap();
+        assert_eq!(still_holds(&target, "k1"), None);
+    }
+}
