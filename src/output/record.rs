@@ -52,9 +52,9 @@ pub(super) fn write(target: &Path, key: &str, mut files: Vec<RecordedFile>) {
     };
     // Written aside and renamed, so a reader sees a whole record or none.
     let partial = path.with_extension("json.partial");
+    // A record left stale by a failure here never matches the new output.
     if std::fs::write(&partial, bytes).is_err() || std::fs::rename(&partial, &path).is_err() {
         let _ = std::fs::remove_file(&partial);
-        let _ = std::fs::remove_file(&path);
     }
 }
 
