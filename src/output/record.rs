@@ -1,6 +1,7 @@
-//! The record a finished build leaves beside its output (never inside it,
-//! so nothing of it is published): the key of the build's inputs and each
-//! file's path, size and digest. A build whose inputs have the recorded
+//! The record a finished build leaves in the user's cache folder (never in
+//! the output, so nothing of it is published, and not beside it, so the
+//! project gains no file): the key of the build's inputs and each file's
+//! path, size and digest. A build whose inputs have the recorded
 //! key, into an output that still holds exactly the recorded bytes, has
 //! nothing to do. The bytes are checked, not times: a record that is stale
 //! or belongs to another output never matches, so it costs a build, never
@@ -11,8 +12,12 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
-const PREFIX: &str = ".errorsmith-record-";
 const VERSION: u32 = 1;
+/// Records kept: one per output folder, the oldest removed beyond this
+/// many, unless written in the last [`FRESH`] (a build under way may
+/// still read its record).
+const KEPT: usize = 64;
+const FRESH: std::time::Duration = std::time::Duration::from_secs(600);
 
 #[derive(Serialize, Deserialize)]
 struct Record {
@@ -29,10 +34,45 @@ pub(super) struct RecordedFile {
     pub digest: u64,
 }
 
-/// Where the record of the output `target` is: beside it, named after it.
+/// `$XDG_CACHE_HOME/errorsmith/records`, or `~/.cache/errorsmith/records`:
+/// per user, so no other user can put a record there.
+fn records_dir() -> Option<PathBuf> {
+    let cache = match std::env::var_os("XDG_CACHE_HOME") {
+        Some(dir) if Path::new(&dir).is_absolute() => PathBuf::from(dir),
+        _ => PathBuf::from(std::env::var_os("HOME")?).join(".cache"),
+    };
+    Some(cache.join("errorsmith").join("records"))
+}
+
+/// Where the record of the output `target` is: named by a digest of its
+/// absolute path.
 fn record_path(target: &Path) -> Option<PathBuf> {
-    let name = target.file_name()?.to_str()?;
-    Some(super::parent_of(target).join(format!("{PREFIX}{name}.json")))
+    let target = std::path::absolute(target).ok()?;
+    let name = digest(target.as_os_str().as_encoded_bytes());
+    Some(records_dir()?.join(format!("{name:016x}.json")))
+}
+
+/// Removes the oldest records beyond [`KEPT`], so outputs that are gone
+/// (temporary folders, old checkouts) do not pile up.
+fn prune(dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let mut records: Vec<(std::time::SystemTime, PathBuf)> = entries
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".json"))
+        .filter_map(|e| Some((e.metadata().ok()?.modified().ok()?, e.path())))
+        .collect();
+    if records.len() <= KEPT {
+        return;
+    }
+    records.sort();
+    let now = std::time::SystemTime::now();
+    for (modified, path) in &records[..records.len() - KEPT] {
+        if now.duration_since(*modified).is_ok_and(|age| age > FRESH) {
+            let _ = std::fs::remove_file(path);
+        }
+    }
 }
 
 /// Records `files` as the output of inputs with `key`. Best effort: a
@@ -50,8 +90,15 @@ pub(super) fn write(target: &Path, key: &str, mut files: Vec<RecordedFile>) {
     let Ok(bytes) = serde_json::to_vec(&record) else {
         return;
     };
+    let Some(dir) = path.parent() else {
+        return;
+    };
+    if std::fs::create_dir_all(dir).is_err() {
+        return;
+    }
+    prune(dir);
     // Written aside and renamed, so a reader sees a whole record or none.
-    let partial = path.with_extension("json.partial");
+    let partial = path.with_extension(format!("{}.partial", std::process::id()));
     // A record left stale by a failure here never matches the new output.
     if std::fs::write(&partial, bytes).is_err() || std::fs::rename(&partial, &path).is_err() {
         let _ = std::fs::remove_file(&partial);
@@ -107,14 +154,10 @@ mod tests {
         write(&target, "k1", files);
         assert_eq!(still_holds(&target, "k1"), Some(2));
         assert_eq!(still_holds(&target, "k2"), None);
-        // Not inside the output: nothing of it is published.
-        assert!(
-            !std::fs::read_dir(&target).unwrap().any(|e| e
-                .unwrap()
-                .file_name()
-                .to_string_lossy()
-                .starts_with(PREFIX))
-        );
+        // Neither in the output nor beside it.
+        let record = record_path(&target).unwrap();
+        assert!(record.is_file());
+        assert!(!record.starts_with(parent.path()));
 
         // The same size, other bytes.
         std::fs::write(target.join("a.html"), "aaab").unwrap();
