@@ -243,6 +243,10 @@ fn locale_tag(n: usize) -> String {
 fn time_build(project: &Path, out: &Path) -> Duration {
     let start = Instant::now();
     let status = Command::new(BIN)
+        .env(
+            "XDG_CACHE_HOME",
+            Path::new(env!("CARGO_TARGET_TMPDIR")).join("cache"),
+        )
         .args(["build", "--quiet", "--out"])
         .arg(out)
         .current_dir(project)

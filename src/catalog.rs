@@ -23,6 +23,10 @@ pub struct Catalog {
     /// The user's files that are not content (see [`kind_of`]), as shown
     /// in messages; the build skips them and says so.
     pub skipped: Vec<String>,
+    /// A digest of the user's files this catalog was parsed from (relative
+    /// paths and bytes, as read): the key of a build's inputs takes it
+    /// from here, not from the disk again, which may have changed since.
+    pub user_digest: String,
 }
 
 /// A page the user wrote for the default locale while other built locales
@@ -114,6 +118,12 @@ impl Catalog {
                 source::read_dir_where(dir, |rel| kind_of(file_name(rel)) != FileKind::Other)?;
             catalog.skipped = skipped;
             catalog.add_layer(&files, options.default_locale, options, &mut errors);
+            let mut digest = crate::digest::Digest::default();
+            for file in &files {
+                digest.add(file.rel_path.as_bytes());
+                digest.add(&file.bytes);
+            }
+            catalog.user_digest = digest.hex();
             catalog.skipped.sort();
         }
         if errors.is_empty() {

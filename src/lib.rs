@@ -10,6 +10,7 @@ pub mod catalog;
 pub mod check;
 pub mod config;
 pub mod content;
+pub mod digest;
 pub mod formats;
 pub mod fsx;
 pub mod github;

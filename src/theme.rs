@@ -65,6 +65,15 @@ impl ThemeSources {
         Ok(ThemeSources { themes })
     }
 
+    /// Every theme file by theme, relative name and bytes as read.
+    pub fn files(&self) -> impl Iterator<Item = (&str, &str, &[u8])> {
+        self.themes.iter().flat_map(|(theme, files)| {
+            files
+                .iter()
+                .map(move |(rel, file)| (theme.as_str(), rel.as_str(), file.bytes.as_slice()))
+        })
+    }
+
     pub fn names(&self) -> Vec<&str> {
         self.themes.keys().map(String::as_str).collect()
     }

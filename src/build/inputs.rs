@@ -2,97 +2,45 @@
 //! one recorded with the previous output, and that output still holds
 //! exactly the recorded bytes, the build has nothing to do.
 //!
-//! A missed input would mean a stale output, so the digest takes a
-//! superset: every file under the content and themes folders (hidden ones
-//! too, though the loaders skip them), the config file, every brand's
-//! resolved config and site view (which holds the logo's bytes), the
-//! options, the output's own path (server configs name it) and the
-//! running binary (built-in content, themes and the code itself).
+//! The digest is of what the build loaded, never of the disk read again
+//! (a file saved between the two reads would be recorded under bytes the
+//! output was not made from): the user's content files as the catalog
+//! read them, every theme file, every brand's resolved config and site
+//! view (which holds the logo's bytes, read once for the build), the
+//! options, the output's own path (server configs name it) and the running
+//! binary (built-in content, themes and the code itself).
 
+use crate::digest::Digest;
 use crate::project::{Brand, ProjectOptions};
-use std::hash::{Hash, Hasher};
 use std::path::Path;
 
-/// Two independent 64-bit digests, printed as 32 hex digits.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InputKey(pub String);
 
-struct Digest([std::collections::hash_map::DefaultHasher; 2]);
-
-impl Digest {
-    fn new() -> Digest {
-        let mut hashers: [std::collections::hash_map::DefaultHasher; 2] = Default::default();
-        // Different first bytes make the two digests independent.
-        0u8.hash(&mut hashers[0]);
-        1u8.hash(&mut hashers[1]);
-        Digest(hashers)
-    }
-
-    fn add(&mut self, part: &[u8]) {
-        for hasher in &mut self.0 {
-            part.hash(hasher);
-        }
-    }
-
-    fn finish(self) -> InputKey {
-        let [a, b] = self.0;
-        InputKey(format!("{:016x}{:016x}", a.finish(), b.finish()))
-    }
-}
-
 /// The key of a build of `brands` into `out_dir` (absolute); `None` when
-/// an input cannot be read, so that build is never skipped.
+/// a brand's site view does not load, so that build is never skipped.
 pub fn key(options: &ProjectOptions, out_dir: &Path, brands: &[Brand]) -> Option<InputKey> {
-    let mut digest = Digest::new();
-    digest.add(b"errorsmith input key 1");
+    let mut digest = Digest::default();
+    digest.add(b"errorsmith input key 2");
     digest.add(env!("CARGO_PKG_VERSION").as_bytes());
     digest.add(binary_identity()?.as_bytes());
     digest.add(out_dir.as_os_str().as_encoded_bytes());
     digest.add(format!("{options:?}").as_bytes());
-    let mut trees = std::collections::BTreeSet::new();
     for brand in brands {
         let project = &brand.project;
         digest.add(format!("{:?}", brand.name).as_bytes());
         digest.add(format!("{:?}", project.config).as_bytes());
         digest.add(format!("{:?}", project.locales).as_bytes());
+        digest.add(format!("{:?}", (&project.content_dir, &project.themes_dir)).as_bytes());
         digest.add(format!("{:?}", project.site_view().ok()?).as_bytes());
-        if let Some(origin) = &project.config.origin {
-            digest.add(origin.as_os_str().as_encoded_bytes());
-            digest.add(&std::fs::read(origin).ok()?);
-        }
-        trees.extend(project.content_dir.clone());
-        trees.extend(project.themes_dir.clone());
-    }
-    for tree in trees {
-        digest.add(tree.as_os_str().as_encoded_bytes());
-        add_tree(&mut digest, &tree)?;
-    }
-    Some(digest.finish())
-}
-
-/// Every entry under `dir` (links followed, as the loaders follow them):
-/// its relative path, its kind and, for a file, its bytes.
-fn add_tree(digest: &mut Digest, dir: &Path) -> Option<()> {
-    let walk = walkdir::WalkDir::new(dir)
-        .follow_links(true)
-        .sort_by_file_name();
-    for entry in walk {
-        let entry = entry.ok()?;
-        let rel = entry.path().strip_prefix(dir).ok()?;
-        digest.add(rel.as_os_str().as_encoded_bytes());
-        let kind = entry.file_type();
-        if kind.is_dir() {
-            digest.add(b"d");
-        } else if kind.is_file() {
-            digest.add(b"f");
-            digest.add(&std::fs::read(entry.path()).ok()?);
-        } else {
-            // A device or socket: the loaders refuse it, and it is never
-            // the same input twice.
-            return None;
+        digest.add(project.catalog.user_digest.as_bytes());
+        for (theme, rel, bytes) in project.themes.files() {
+            digest.add(theme.as_bytes());
+            digest.add(rel.as_bytes());
+            digest.add(bytes);
         }
     }
-    Some(())
+    Some(InputKey(digest.hex()))
 }
 
 /// The running binary, by where it is and what the file system says of it:
@@ -123,35 +71,60 @@ fn binary_identity() -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::project::Project;
 
-    fn tree_key(dir: &Path) -> Option<InputKey> {
-        let mut digest = Digest::new();
-        add_tree(&mut digest, dir)?;
-        Some(digest.finish())
-    }
-
-    /// Each kind of change to a folder changes its key: an edit of the
-    /// same size, a new file, a hidden file, a removed file, a rename.
+    /// The key is of what the build loaded: files saved after the load do
+    /// not change it (the output is made from what was loaded), and a load
+    /// after the save gives another key.
     #[test]
-    fn every_change_under_a_folder_changes_its_key() {
+    fn the_key_is_of_what_was_loaded_not_of_the_disk_after() {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path();
-        std::fs::create_dir(p.join("de")).unwrap();
-        std::fs::write(p.join("de/404.md"), "aaaa").unwrap();
-        let mut seen = vec![tree_key(p).unwrap()];
-        let mut changed = |change: &dyn Fn()| {
-            change();
-            let key = tree_key(p).unwrap();
-            assert!(!seen.contains(&key), "{seen:?}");
-            seen.push(key);
+        std::fs::create_dir_all(p.join("content")).unwrap();
+        std::fs::create_dir_all(p.join("themes/mine")).unwrap();
+        let page = |title: &str| format!("---\ntitle: {title}\nsummary: Gone.\n---\nBody.\n");
+        let logo = |fill: &str| {
+            format!(
+                r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 1 1"><rect width="1" height="1" fill="{fill}"/></svg>"#
+            )
         };
-        changed(&|| std::fs::write(p.join("de/404.md"), "aaab").unwrap());
-        changed(&|| std::fs::write(p.join("de/500.md"), "").unwrap());
-        changed(&|| std::fs::write(p.join(".hidden"), "").unwrap());
-        changed(&|| std::fs::remove_file(p.join("de/500.md")).unwrap());
-        changed(&|| std::fs::rename(p.join("de"), p.join("fr")).unwrap());
-        changed(&|| std::fs::create_dir(p.join("empty")).unwrap());
-        // And the same tree gives the same key.
-        assert_eq!(tree_key(p), tree_key(p));
+        std::fs::write(p.join("content/404.md"), page("One")).unwrap();
+        std::fs::write(p.join("themes/mine/theme.yaml"), "extends: default\n").unwrap();
+        std::fs::write(p.join("logo.svg"), logo("#111")).unwrap();
+        std::fs::write(p.join("errorsmith.yaml"), "site:\n  logo: logo.svg\n").unwrap();
+        let options = ProjectOptions {
+            root: p.to_path_buf(),
+            ..Default::default()
+        };
+        let out = p.join("dist");
+        let loaded = Project::load_brands(&options).unwrap();
+        let first = key(&options, &out, &loaded).unwrap();
+
+        std::fs::write(p.join("content/404.md"), page("Two")).unwrap();
+        std::fs::write(p.join("themes/mine/theme.yaml"), "extends: terminal\n").unwrap();
+        std::fs::write(p.join("logo.svg"), logo("#222")).unwrap();
+        assert_eq!(key(&options, &out, &loaded).unwrap(), first);
+
+        let reloaded = Project::load_brands(&options).unwrap();
+        let second = key(&options, &out, &reloaded).unwrap();
+        assert_ne!(second, first);
+        // Each of the three changes alone changes the key.
+        for (file, old) in [
+            ("content/404.md", page("One")),
+            ("themes/mine/theme.yaml", "extends: default\n".to_string()),
+            ("logo.svg", logo("#111")),
+        ] {
+            let now = std::fs::read(p.join(file)).unwrap();
+            std::fs::write(p.join(file), old).unwrap();
+            let key_with_old = key(&options, &out, &Project::load_brands(&options).unwrap());
+            assert_ne!(key_with_old.as_ref(), Some(&second), "{file}");
+            std::fs::write(p.join(file), now).unwrap();
+        }
+        // And the same load twice gives the same key.
+        assert_eq!(key(&options, &out, &reloaded).unwrap(), second);
+        assert_eq!(
+            key(&options, &out, &Project::load_brands(&options).unwrap()).unwrap(),
+            second
+        );
     }
 }

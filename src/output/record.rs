@@ -44,12 +44,12 @@ fn records_dir() -> Option<PathBuf> {
     Some(cache.join("errorsmith").join("records"))
 }
 
-/// Where the record of the output `target` is: named by a digest of its
-/// absolute path.
-fn record_path(target: &Path) -> Option<PathBuf> {
+/// Where the record of the output `target` is in `records`: named by a
+/// digest of the output's absolute path.
+fn record_path(records: &Path, target: &Path) -> Option<PathBuf> {
     let target = std::path::absolute(target).ok()?;
     let name = digest(target.as_os_str().as_encoded_bytes());
-    Some(records_dir()?.join(format!("{name:016x}.json")))
+    Some(records.join(format!("{name:016x}.json")))
 }
 
 /// Removes the oldest records beyond [`KEPT`], so outputs that are gone
@@ -60,7 +60,10 @@ fn prune(dir: &Path) {
     };
     let mut records: Vec<(std::time::SystemTime, PathBuf)> = entries
         .flatten()
-        .filter(|e| e.file_name().to_string_lossy().ends_with(".json"))
+        .filter(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            name.ends_with(".json") || name.ends_with(".partial")
+        })
         .filter_map(|e| Some((e.metadata().ok()?.modified().ok()?, e.path())))
         .collect();
     if records.len() <= KEPT {
@@ -77,8 +80,14 @@ fn prune(dir: &Path) {
 
 /// Records `files` as the output of inputs with `key`. Best effort: a
 /// record that cannot be written only means the next build renders again.
-pub(super) fn write(target: &Path, key: &str, mut files: Vec<RecordedFile>) {
-    let Some(path) = record_path(target) else {
+pub(super) fn write(target: &Path, key: &str, files: Vec<RecordedFile>) {
+    if let Some(records) = records_dir() {
+        write_in(&records, target, key, files);
+    }
+}
+
+fn write_in(records: &Path, target: &Path, key: &str, mut files: Vec<RecordedFile>) {
+    let Some(path) = record_path(records, target) else {
         return;
     };
     files.sort_by(|a, b| a.path.cmp(&b.path));
@@ -108,7 +117,11 @@ pub(super) fn write(target: &Path, key: &str, mut files: Vec<RecordedFile>) {
 /// The number of files of `target` when its record has `key` and it holds
 /// exactly the recorded files, byte for byte (by digest); otherwise `None`.
 pub(super) fn still_holds(target: &Path, key: &str) -> Option<usize> {
-    let bytes = std::fs::read(record_path(target)?).ok()?;
+    still_holds_in(&records_dir()?, target, key)
+}
+
+fn still_holds_in(records: &Path, target: &Path, key: &str) -> Option<usize> {
+    let bytes = std::fs::read(record_path(records, target)?).ok()?;
     let record: Record = serde_json::from_slice(&bytes).ok()?;
     if record.version != VERSION || record.key != key {
         return None;
@@ -146,39 +159,41 @@ mod tests {
     #[test]
     fn a_record_matches_its_key_and_the_untouched_output_only() {
         let parent = tempfile::tempdir().unwrap();
+        let records = tempfile::tempdir().unwrap();
+        let records = records.path();
         let target = parent.path().join("dist");
         std::fs::create_dir_all(target.join("de")).unwrap();
         std::fs::write(target.join("a.html"), "aaaa").unwrap();
         std::fs::write(target.join("de/b.html"), "bb").unwrap();
         let files = vec![recorded("de/b.html", b"bb"), recorded("a.html", b"aaaa")];
-        write(&target, "k1", files);
-        assert_eq!(still_holds(&target, "k1"), Some(2));
-        assert_eq!(still_holds(&target, "k2"), None);
+        write_in(records, &target, "k1", files);
+        assert_eq!(still_holds_in(records, &target, "k1"), Some(2));
+        assert_eq!(still_holds_in(records, &target, "k2"), None);
         // Neither in the output nor beside it.
-        let record = record_path(&target).unwrap();
+        let record = record_path(records, &target).unwrap();
         assert!(record.is_file());
         assert!(!record.starts_with(parent.path()));
 
         // The same size, other bytes.
         std::fs::write(target.join("a.html"), "aaab").unwrap();
-        assert_eq!(still_holds(&target, "k1"), None);
+        assert_eq!(still_holds_in(records, &target, "k1"), None);
         std::fs::write(target.join("a.html"), "aaaa").unwrap();
-        assert_eq!(still_holds(&target, "k1"), Some(2));
+        assert_eq!(still_holds_in(records, &target, "k1"), Some(2));
 
         // A file or a folder of the user's added.
         std::fs::write(target.join("notes.txt"), "mine").unwrap();
-        assert_eq!(still_holds(&target, "k1"), None);
+        assert_eq!(still_holds_in(records, &target, "k1"), None);
         std::fs::remove_file(target.join("notes.txt")).unwrap();
         std::fs::create_dir(target.join("extra")).unwrap();
-        assert_eq!(still_holds(&target, "k1"), None);
+        assert_eq!(still_holds_in(records, &target, "k1"), None);
         std::fs::remove_dir(target.join("extra")).unwrap();
 
         // A file removed.
         std::fs::remove_file(target.join("de/b.html")).unwrap();
-        assert_eq!(still_holds(&target, "k1"), None);
+        assert_eq!(still_holds_in(records, &target, "k1"), None);
 
         // A record that is not one.
-        std::fs::write(record_path(&target).unwrap(), "{").unwrap();
-        assert_eq!(still_holds(&target, "k1"), None);
+        std::fs::write(record_path(records, &target).unwrap(), "{").unwrap();
+        assert_eq!(still_holds_in(records, &target, "k1"), None);
     }
 }

@@ -41,6 +41,9 @@ pub struct Project {
     /// Where the theme's name came from, for messages: `--theme` or the
     /// config's `theme` key.
     theme_source: String,
+    /// The site view, logo read, made once: every render of the brand and
+    /// the key of its inputs see the same bytes.
+    site: std::sync::OnceLock<Result<SiteView, String>>,
 }
 
 /// One brand of a build: its name, when the config has `brands:`, and
@@ -198,6 +201,7 @@ impl Project {
             themes_dir: themes_dir.clone(),
             locales,
             theme_source,
+            site: std::sync::OnceLock::new(),
         })
     }
 
@@ -215,6 +219,7 @@ impl Project {
             themes_dir: self.themes_dir.clone(),
             locales: self.locales.clone(),
             theme_source: "--theme".to_string(),
+            site: self.site.clone(),
         }
     }
 
@@ -244,8 +249,16 @@ impl Project {
         self.themes.resolve(name)
     }
 
-    /// The brand as templates see it, with the logo read and inlined.
+    /// The brand as templates see it, with the logo read and inlined; read
+    /// once, so the logo cannot differ between two renders of one build.
     pub fn site_view(&self) -> Result<SiteView> {
+        self.site
+            .get_or_init(|| self.read_site_view().map_err(|e| format!("{e:#}")))
+            .clone()
+            .map_err(anyhow::Error::msg)
+    }
+
+    fn read_site_view(&self) -> Result<SiteView> {
         let site = &self.config.site;
         let logo = match &site.logo {
             Some(path) => Some(

@@ -15,7 +15,15 @@ use std::time::{Duration, Instant};
 
 /// The errorsmith binary under test.
 pub fn errorsmith() -> assert_cmd::Command {
-    assert_cmd::Command::cargo_bin("errorsmith").expect("binary is built")
+    let mut command = assert_cmd::Command::cargo_bin("errorsmith").expect("binary is built");
+    // Build records go under target/, not into the user's cache.
+    command.env("XDG_CACHE_HOME", test_cache());
+    command
+}
+
+/// The cache folder the tests' builds use.
+pub fn test_cache() -> PathBuf {
+    Path::new(env!("CARGO_TARGET_TMPDIR")).join("cache")
 }
 
 /// Runs `errorsmith build` with `args` in `dir`, expecting success, and
