@@ -50,6 +50,9 @@ pub struct Staging {
 impl Staging {
     pub fn create(parent: &Path) -> Result<Staging> {
         install_signal_handler();
+        // Held from before the lock file exists until it is listed: a
+        // signal in between would otherwise leave the file behind.
+        let mut guard = in_flight();
         // The lock exists before the folder, so no other build ever sees
         // the folder without its lock held.
         let lock = tempfile::Builder::new()
@@ -80,7 +83,8 @@ impl Staging {
             lock_path,
             _lock: file,
         };
-        in_flight().push((staging.dir.clone(), staging.lock_path.clone()));
+        guard.push((staging.dir.clone(), staging.lock_path.clone()));
+        drop(guard);
         std::fs::create_dir(&staging.dir)
             .with_context(|| format!("cannot create `{}`", staging.dir.display()))?;
         Ok(staging)
