@@ -152,59 +152,43 @@ fn only_the_same_inputs_and_an_untouched_output_skip_rendering() {
     assert!(reused(p, &args), "the unchanged rebuild rendered");
     assert_eq!(files(&dist), first, "the kept output changed");
 
-    type Change<'a> = (&'a str, Box<dyn Fn() + 'a>);
-    let changes: Vec<Change> = vec![
+    // Each change is a file written: (what, where, its new text).
+    let changes = [
         (
             "a content file",
-            Box::new(|| {
-                std::fs::write(
-                    p.join("content/404.md"),
-                    "---\ntitle: Not there\nsummary: That page is gone.\n---\nTry the home page.\n",
-                )
-                .unwrap()
-            }),
+            p.join("content/404.md"),
+            "---\ntitle: Not there\nsummary: That page is gone.\n---\nTry the home page.\n"
+                .to_string(),
         ),
         (
             "a new content file",
-            Box::new(|| {
-                std::fs::write(
-                    p.join("content/410.md"),
-                    "---\ntitle: Gone for good\nsummary: It was removed.\n---\nSorry.\n",
-                )
-                .unwrap()
-            }),
+            p.join("content/410.md"),
+            "---\ntitle: Gone for good\nsummary: It was removed.\n---\nSorry.\n".to_string(),
         ),
         (
             "a theme file",
-            Box::new(|| {
-                std::fs::write(p.join("themes/mine/extra.css"), "p{color:#333}\n").unwrap()
-            }),
+            p.join("themes/mine/extra.css"),
+            "p{color:#333}\n".to_string(),
         ),
-        (
-            "the logo",
-            Box::new(|| std::fs::write(p.join("logo.svg"), svg("#444")).unwrap()),
-        ),
+        ("the logo", p.join("logo.svg"), svg("#444")),
         (
             "the config",
-            Box::new(|| {
-                std::fs::write(
-                    p.join("errorsmith.yaml"),
-                    "theme: mine\nsite:\n  name: Example Two\n  logo: logo.svg\n",
-                )
-                .unwrap()
-            }),
+            p.join("errorsmith.yaml"),
+            "theme: mine\nsite:\n  name: Example Two\n  logo: logo.svg\n".to_string(),
         ),
         (
             "a page of the output",
-            Box::new(|| std::fs::write(dist.join("500.html"), "tampered").unwrap()),
+            dist.join("500.html"),
+            "tampered".to_string(),
         ),
         (
             "a file added to the output",
-            Box::new(|| std::fs::write(dist.join("extra.html"), "x").unwrap()),
+            dist.join("extra.html"),
+            "x".to_string(),
         ),
     ];
-    for (what, change) in changes {
-        change();
+    for (what, path, text) in changes {
+        std::fs::write(path, text).unwrap();
         if what == "a file added to the output" {
             // A file errorsmith did not write is refused, not deleted.
             common::errorsmith()
