@@ -14,12 +14,10 @@ use crate::digest::Digest;
 use crate::project::{Brand, ProjectOptions};
 use std::path::Path;
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct InputKey(pub String);
-
-/// The key of a build of `brands` into `out_dir` (absolute); `None` when
+/// The key (32 hex digits) of a build of `brands` into `out_dir`
+/// (absolute); `None` when
 /// a brand's site view does not load, so that build is never skipped.
-pub fn key(options: &ProjectOptions, out_dir: &Path, brands: &[Brand]) -> Option<InputKey> {
+pub fn key(options: &ProjectOptions, out_dir: &Path, brands: &[Brand]) -> Option<String> {
     let mut digest = Digest::default();
     digest.add(b"errorsmith input key 2");
     digest.add(env!("CARGO_PKG_VERSION").as_bytes());
@@ -40,7 +38,7 @@ pub fn key(options: &ProjectOptions, out_dir: &Path, brands: &[Brand]) -> Option
             digest.add(bytes);
         }
     }
-    Some(InputKey(digest.hex()))
+    Some(digest.hex())
 }
 
 /// The running binary, by where it is and what the file system says of it:

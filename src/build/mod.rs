@@ -70,7 +70,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
     }
     let absolute = paths::absolute(&write_dir);
     let key = inputs::key(&options.project, &absolute, &brands);
-    let writer = Writer::open(&write_dir)?.with_key(key.map(|k| k.0));
+    let writer = Writer::open(&write_dir)?.with_key(key);
     if let Some(written) = writer.keep_recorded() {
         return kept_build(&brands, out_dir, written);
     }
@@ -94,10 +94,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
         .collect();
     for (brand, rendered) in brands.iter().zip(rendered) {
         let rendered = rendered?;
-        let dir = match &brand.name {
-            None => out_dir.clone(),
-            Some(name) => out_dir.join(name),
-        };
+        let dir = brand_dir(&out_dir, &brand.name);
         gates.push(rendered.gate);
         reports.push(BrandReport {
             name: brand.name.clone(),
@@ -148,10 +145,7 @@ fn kept_build(
 ) -> Result<BuildReport> {
     let mut reports = Vec::new();
     for brand in brands {
-        let dir = match &brand.name {
-            None => out_dir.clone(),
-            Some(name) => out_dir.join(name),
-        };
+        let dir = brand_dir(&out_dir, &brand.name);
         let (_, fallbacks) = plan_jobs(&brand.project)?;
         reports.push(BrandReport {
             name: brand.name.clone(),
@@ -363,6 +357,14 @@ fn reference_files(project: &Project, locales: &[&str], ssi: &NginxSsi) -> Vec<O
             }
         })
         .collect()
+}
+
+/// Where a brand's files go: the output, or its brand folder.
+fn brand_dir(out_dir: &Path, name: &Option<String>) -> PathBuf {
+    match name {
+        None => out_dir.to_path_buf(),
+        Some(name) => out_dir.join(name),
+    }
 }
 
 /// Every page to render, the default locale's first (they also land at the
