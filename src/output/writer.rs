@@ -175,8 +175,18 @@ impl Sink for Writer {
         if staging::stopping() {
             bail!("interrupted");
         }
-        let digest = digest(&file.bytes);
-        if self.key.is_some() {
+        // Only a build that records its files, or keeps one, needs its digest.
+        let recording = self.key.is_some();
+        let unchanged = self
+            .previous
+            .as_ref()
+            .is_some_and(|previous| same_bytes(&previous.join(&file.path), &file.bytes));
+        let digest = if recording || unchanged {
+            digest(&file.bytes)
+        } else {
+            0
+        };
+        if recording {
             self.recorded
                 .lock()
                 .unwrap_or_else(PoisonError::into_inner)
@@ -186,9 +196,7 @@ impl Sink for Writer {
                     digest,
                 });
         }
-        if let Some(previous) = &self.previous
-            && same_bytes(&previous.join(&file.path), &file.bytes)
-        {
+        if unchanged {
             self.unchanged
                 .lock()
                 .unwrap_or_else(PoisonError::into_inner)
