@@ -12,6 +12,8 @@
 //! - every HTML page fits the size budget.
 
 mod active;
+mod blame;
+use blame::blamed_source;
 mod cloudflare;
 mod css;
 pub use active::ssi_directives;
@@ -20,11 +22,13 @@ pub use developer::DeveloperRuns;
 mod embedded;
 mod fold;
 mod runs;
+mod stamp;
 
 use crate::config::DeveloperMode;
 use crate::output::OutputFile;
 use anyhow::Result;
 use runs::RunIndex;
+use stamp::Stamp;
 use std::collections::BTreeSet;
 
 /// Largest HTML page a build may publish: a few KB is what error pages
@@ -36,15 +40,20 @@ pub const PAGE_BUDGET: usize = 8 * 1024;
 pub struct Published {
     pub path: String,
     pub bytes: Vec<u8>,
+    /// The gate that admitted these bytes under this path.
+    stamp: Stamp,
     _seal: Seal,
 }
 
 impl Published {
     /// The same admitted bytes one folder down (a brand's folder of a
     /// multi-brand build): the gate judged the bytes, which do not change.
+    /// No gate judged them under the new path, so [`Gate::admit_again`]
+    /// judges them afresh.
     pub fn in_folder(self, folder: &str) -> Published {
         Published {
             path: format!("{folder}{}", self.path),
+            stamp: Stamp::NONE,
             ..self
         }
     }
@@ -138,12 +147,15 @@ pub struct Gate {
     visitor_reference: bool,
     /// Stylesheets already inspected.
     styles: css::StyleMemo,
+    /// Everything the verdicts depend on (see [`stamp`]).
+    stamp: Stamp,
 }
 
 impl Gate {
     pub fn new(input: GateInput) -> Result<Gate> {
         let theme_source = input.theme_sources.join("\n");
         let (runs, matcher) = input.developer.unpublished(&input.public_text);
+        let stamp = stamp::of_gate(&input, &theme_source, &matcher);
         Ok(Gate {
             mode: input.mode,
             theme: input.theme.to_string(),
@@ -157,6 +169,20 @@ impl Gate {
             page_sources: input.page_sources,
             visitor_reference: input.visitor_reference,
             styles: css::StyleMemo::default(),
+            stamp,
+        })
+    }
+
+    /// A file an earlier gate admitted: passed as it is when that gate's
+    /// verdicts are this one's (same stamp), else judged afresh. `serve`
+    /// keeps the files of unchanged pages from one rebuild to the next.
+    pub fn admit_again(&self, admitted: Published) -> Result<Published, String> {
+        if admitted.stamp == self.stamp {
+            return Ok(admitted);
+        }
+        self.admit(OutputFile {
+            path: admitted.path,
+            bytes: admitted.bytes,
         })
     }
 
@@ -180,6 +206,7 @@ impl Gate {
         Ok(Published {
             path: file.path,
             bytes: file.bytes,
+            stamp: self.stamp,
             _seal: Seal,
         })
     }
@@ -200,6 +227,7 @@ impl Gate {
             return Ok(Published {
                 path: file.path,
                 bytes: file.bytes,
+                stamp: self.stamp,
                 _seal: Seal,
             });
         }
@@ -326,54 +354,6 @@ impl Gate {
             .map(|place| format!("; it comes from {place}"))
             .unwrap_or_default()
     }
-}
-
-/// The place of the value most likely to hold the found text: one that
-/// holds every piece of it before one that holds only some (a short piece
-/// such as `<script` is in many values), and among those the user's own
-/// before errorsmith's built-in text, each in the order given.
-fn blamed_source<'a>(sources: &'a [(String, String)], pieces: &[String]) -> Option<&'a str> {
-    let built_in = |place: &str| place.contains(crate::source::BUILTIN_ORIGIN);
-    let first = |holds: &dyn Fn(&str) -> bool| {
-        sources
-            .iter()
-            .filter(|(_, value)| holds(value))
-            .min_by_key(|(place, _)| built_in(place))
-            .map(|(place, _)| place.as_str())
-    };
-    first(&|value| !pieces.is_empty() && pieces.iter().all(|p| value.contains(p.as_str())))
-        .or_else(|| first(&|value| pieces.iter().any(|p| value.contains(p.as_str()))))
-}
-
-#[cfg(test)]
-#[test]
-fn the_value_holding_all_of_the_text_and_the_users_own_is_blamed() {
-    let sources: Vec<(String, String)> = [
-        ("<built-in>/content/ar/422.md", "a <script> in prose"),
-        ("content/404.md", "<a onclick=\"x()\"> and <script"),
-        ("`site.name` in errorsmith.yaml", "<script"),
-        ("<built-in>/content/500.md", "onclick=\"x()\""),
-    ]
-    .iter()
-    .map(|(p, v)| (p.to_string(), v.to_string()))
-    .collect();
-    let pieces = |p: &[&str]| p.iter().map(|s| s.to_string()).collect::<Vec<_>>();
-    // Every piece: the one value with both, not the first with one.
-    assert_eq!(
-        blamed_source(&sources, &pieces(&["onclick", "x()"])),
-        Some("content/404.md")
-    );
-    // Only some values hold it all: the user's before the built-in.
-    assert_eq!(
-        blamed_source(&sources, &pieces(&["<script"])),
-        Some("content/404.md")
-    );
-    // No value holds every piece: one that holds some.
-    assert_eq!(
-        blamed_source(&sources, &pieces(&["<script", "javascript:"])),
-        Some("content/404.md")
-    );
-    assert_eq!(blamed_source(&sources, &pieces(&["nowhere"])), None);
 }
 
 /// The first control character no output file may hold raw, and its byte
