@@ -59,7 +59,7 @@ pub fn serve(options: &ServeOptions) -> Result<()> {
 
     // Before the first build, so an edit made while it runs is noticed.
     let watch = watch::Watch::start(&options.project, options.poll);
-    let live = Arc::new(Live::new(rebuild(&options.project, false, None)));
+    let live = Arc::new(Live::new(rebuild(&options.project, false, None, None)));
     let url = browsable_url(bound);
     // The URL alone on stdout, so scripts can read it; chatter on stderr.
     println!("{url}");
@@ -75,11 +75,11 @@ pub fn serve(options: &ServeOptions) -> Result<()> {
     .map_err(|e| anyhow!("cannot start the preview's threads: {e}"))?;
     watch.forever(&live, |themes: Option<&BTreeSet<String>>| {
         let previous = live.get().1;
-        let only = match (&*previous, themes) {
-            (Site::Ready(preview), Some(themes)) => Some((preview, themes)),
-            _ => None,
+        let previous = match &*previous {
+            Site::Ready(preview) => Some(preview),
+            Site::Broken(_) => None,
         };
-        rebuild(&options.project, true, only)
+        rebuild(&options.project, true, previous, themes)
     })
 }
 
@@ -108,18 +108,16 @@ fn caught<T>(f: impl FnOnce() -> T) -> Result<T, String> {
     })
 }
 
-/// Renders the site, or only the themes `only` names and the rest as they
-/// were, and tells the terminal how it went.
+/// Renders the site after `previous`, all of it or only the `themes` and
+/// the rest as they were, and tells the terminal how it went.
 fn rebuild(
     options: &ProjectOptions,
     is_rebuild: bool,
-    only: Option<(&site::Preview, &BTreeSet<String>)>,
+    previous: Option<&site::Preview>,
+    themes: Option<&BTreeSet<String>>,
 ) -> Site {
     let started = Instant::now();
-    let site = caught(|| match only {
-        Some((previous, themes)) => Site::render_themes(options, previous, themes),
-        None => Site::render(options),
-    })
+    let site = caught(|| Site::render_after(options, previous, themes))
     .unwrap_or_else(|panic| {
         Site::Broken(format!(
             "errorsmith crashed while rendering: {panic}\n(a bug in errorsmith; the next change rebuilds)"
@@ -133,8 +131,8 @@ fn rebuild(
         eprintln!("the preview shows the error until the files are fixed");
     } else if is_rebuild {
         let ms = started.elapsed().as_millis();
-        match only {
-            Some((_, themes)) => {
+        match previous.and(themes) {
+            Some(themes) => {
                 let names: Vec<&str> = themes.iter().map(String::as_str).collect();
                 eprintln!(
                     "rebuilt in {ms} ms (only {}, which the change affects)",

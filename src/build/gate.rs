@@ -126,8 +126,12 @@ pub(super) fn publication_gate(
 /// The content's part of every gate of a build (its developer runs and what
 /// of its public text holds them), made once per catalog: brands sharing a
 /// catalog share it, so ten brands fold the content once, not ten times.
+/// `serve`'s themes also share the keys of the catalog's pages.
 #[derive(Default)]
-pub struct SharedRuns(Mutex<Vec<(Arc<Catalog>, Arc<DeveloperRuns>)>>);
+pub struct SharedRuns {
+    runs: PerCatalog<DeveloperRuns>,
+    page_keys: PerCatalog<super::memo::PageKeys>,
+}
 
 impl SharedRuns {
     /// Makes the runs of every catalog of `brands` before they render side
@@ -138,47 +142,76 @@ impl SharedRuns {
         }
     }
 
+    /// The same for the one catalog of `serve`'s themes, with the keys of
+    /// its pages their memos recall pages by.
+    pub fn prepare_for_memos(&self, catalog: &Arc<Catalog>) {
+        rayon::join(|| self.for_catalog(catalog), || self.page_keys(catalog));
+    }
+
+    pub(super) fn page_keys(&self, catalog: &Arc<Catalog>) -> Arc<super::memo::PageKeys> {
+        self.page_keys.get(catalog, super::memo::PageKeys::of)
+    }
+
     fn for_catalog(&self, catalog: &Arc<Catalog>) -> Arc<DeveloperRuns> {
+        self.runs.get(catalog, developer_runs)
+    }
+}
+
+/// One `T` per catalog, made from it once.
+struct PerCatalog<T>(Mutex<Vec<(Arc<Catalog>, Arc<T>)>>);
+
+impl<T> Default for PerCatalog<T> {
+    fn default() -> Self {
+        PerCatalog(Mutex::default())
+    }
+}
+
+impl<T> PerCatalog<T> {
+    fn get(&self, catalog: &Arc<Catalog>, make: impl FnOnce(&Catalog) -> T) -> Arc<T> {
         let made = || self.0.lock().unwrap_or_else(|e| e.into_inner());
-        let known = |made: &[(Arc<Catalog>, Arc<DeveloperRuns>)]| {
+        let known = |made: &[(Arc<Catalog>, Arc<T>)]| {
             made.iter()
                 .find(|(c, _)| Arc::ptr_eq(c, catalog))
-                .map(|(_, runs)| runs.clone())
+                .map(|(_, value)| value.clone())
         };
-        if let Some(runs) = known(&made()) {
-            return runs;
+        if let Some(value) = known(&made()) {
+            return value;
         }
-        // Made without the lock held: making them runs on rayon's threads,
+        // Made without the lock held: making it runs on rayon's threads,
         // and a thread waiting there may take up another brand's work,
         // which would wait for this very lock.
-        let pages = catalog.pages.values();
-        let runs = pages
-            .clone()
-            .flat_map(|page| {
-                page.developer.runs().iter().map(|text| DeveloperRun {
-                    text: text.clone(),
-                    origin: page.origin.clone(),
-                })
-            })
-            .collect();
-        let public_text: Vec<&str> = pages
-            .flat_map(|page| {
-                [
-                    page.title.as_str(),
-                    page.summary.as_str(),
-                    page.visitor_html.as_str(),
-                    page.visitor_text.as_str(),
-                ]
-            })
-            .collect();
-        let runs = Arc::new(DeveloperRuns::new(runs, &public_text));
+        let value = Arc::new(make(catalog));
         let mut made = made();
         if let Some(first) = known(&made) {
             return first;
         }
-        made.push((catalog.clone(), runs.clone()));
-        runs
+        made.push((catalog.clone(), value.clone()));
+        value
     }
+}
+
+fn developer_runs(catalog: &Catalog) -> DeveloperRuns {
+    let pages = catalog.pages.values();
+    let runs = pages
+        .clone()
+        .flat_map(|page| {
+            page.developer.runs().iter().map(|text| DeveloperRun {
+                text: text.clone(),
+                origin: page.origin.clone(),
+            })
+        })
+        .collect();
+    let public_text: Vec<&str> = pages
+        .flat_map(|page| {
+            [
+                page.title.as_str(),
+                page.summary.as_str(),
+                page.visitor_html.as_str(),
+                page.visitor_text.as_str(),
+            ]
+        })
+        .collect();
+    DeveloperRuns::new(runs, &public_text)
 }
 
 /// `(where, value)` of every value of the content, for messages.

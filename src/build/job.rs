@@ -1,6 +1,7 @@
 //! One page in one locale: rendered, minified, admitted by the gate and
 //! handed to the sink, with what the build needs to keep of it.
 
+use super::memo::{self, PageKeys, Remembered, RenderMemo};
 use crate::content::Page;
 use crate::formats::{self, Format};
 use crate::output::{ManifestPage, OutputFile, Sink};
@@ -10,6 +11,7 @@ use crate::servers::nginx::NginxSsi;
 use crate::strings::Strings;
 use anyhow::Result;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// One page in one locale to render.
 pub(super) struct Job<'a> {
@@ -32,6 +34,16 @@ pub(super) struct Shared<'a> {
     /// Keep a copy of every file, for a server file that bundles them all
     /// (the Cloudflare Worker).
     pub(super) keep_files: bool,
+    /// The previous render's pages, in `serve`.
+    pub(super) memo: Option<Recall<'a>>,
+}
+
+/// What a render recalls pages from: the memo, the key of the render, and
+/// the keys of the catalog's pages.
+pub(super) struct Recall<'a> {
+    pub(super) memo: &'a RenderMemo,
+    pub(super) render: String,
+    pub(super) pages: std::sync::Arc<PageKeys>,
 }
 
 /// What a job leaves once its files are in the sink.
@@ -46,8 +58,69 @@ pub(super) struct JobOutput {
     pub(super) problems: Problems,
 }
 
-/// The HTML, JSON and text files of one page, and their manifest entries.
+/// The HTML, JSON and text files of one page, and their manifest entries:
+/// rendered, or recalled from the previous render when made from the same
+/// inputs; either way every file passes the gate.
 pub(super) fn render_job(job: &Job, shared: &Shared) -> Result<JobOutput> {
+    let strings = &shared.strings[job.page.locale.as_str()];
+    let key = (shared.memo.as_ref()).and_then(|recall| {
+        Some((
+            recall,
+            memo::job_key(&recall.render, job, &recall.pages, strings)?,
+        ))
+    });
+    if let Some(remembered) = key
+        .as_ref()
+        .and_then(|(recall, key)| recall.memo.recall(key))
+    {
+        return replay(&remembered, shared);
+    }
+    let made = make_files(job, shared)?;
+    let (output, admitted) = admit_files(job, shared, made)?;
+    if let Some((recall, key)) = key
+        && output.problems.0.is_empty()
+    {
+        recall.memo.remember(
+            key,
+            Arc::new(Remembered {
+                pages: output.pages.clone(),
+                other_files: output.other_files.clone(),
+                top_level: output.top_level.clone(),
+                kept: output.kept.clone(),
+                files: admitted,
+            }),
+        );
+    }
+    Ok(output)
+}
+
+/// A recalled page's files, each through this render's gate.
+fn replay(remembered: &Remembered, shared: &Shared) -> Result<JobOutput> {
+    let mut problems = Problems::default();
+    for file in &remembered.files {
+        match shared.gate.admit_again(file.clone()) {
+            Ok(published) => shared.sink.put(published)?,
+            Err(problem) => problems.add(problem),
+        }
+    }
+    Ok(JobOutput {
+        pages: remembered.pages.clone(),
+        other_files: remembered.other_files.clone(),
+        top_level: remembered.top_level.clone(),
+        kept: remembered.kept.clone(),
+        problems,
+    })
+}
+
+/// One page's files before the gate, and what the build keeps of them.
+struct Made {
+    files: Vec<OutputFile>,
+    pages: Vec<ManifestPage>,
+    other_files: Vec<String>,
+    top_level: Option<(String, Vec<u8>)>,
+}
+
+fn make_files(job: &Job, shared: &Shared) -> Result<Made> {
     let page = job.page;
     let code = page.code;
     let strings = &shared.strings[page.locale.as_str()];
@@ -111,12 +184,28 @@ pub(super) fn render_job(job: &Job, shared: &Shared) -> Result<JobOutput> {
             });
         }
     }
+    Ok(Made {
+        files,
+        pages,
+        other_files,
+        top_level,
+    })
+}
+
+/// `made`'s files through the gate into the sink; with what was admitted,
+/// when the render keeps a memo.
+fn admit_files(
+    job: &Job,
+    shared: &Shared,
+    made: Made,
+) -> Result<(JobOutput, Vec<crate::publish::Published>)> {
     let mut problems = Problems::default();
     let mut kept = Vec::new();
     // The top-level copy of a page holds the bytes of its locale's: the
     // gate judges those bytes once.
     let mut admitted: Vec<crate::publish::Published> = Vec::new();
-    for file in files {
+    let mut remembered = Vec::new();
+    for file in made.files {
         if shared.keep_files {
             kept.push((file.path.clone(), file.bytes.clone()));
         }
@@ -129,18 +218,22 @@ pub(super) fn render_job(job: &Job, shared: &Shared) -> Result<JobOutput> {
                 if job.top_level {
                     admitted.push(published.clone());
                 }
+                if shared.memo.is_some() {
+                    remembered.push(published.clone());
+                }
                 shared.sink.put(published)?;
             }
             Err(problem) => problems.add(problem),
         }
     }
-    Ok(JobOutput {
-        pages,
-        other_files,
-        top_level,
+    let output = JobOutput {
+        pages: made.pages,
+        other_files: made.other_files,
+        top_level: made.top_level,
         kept,
         problems,
-    })
+    };
+    Ok((output, remembered))
 }
 
 /// Violations the gate found, in the order of the files, each once (the

@@ -3,10 +3,12 @@
 mod gate;
 mod inputs;
 mod job;
+mod memo;
 mod paths;
 
 pub use gate::SharedRuns;
-use job::{Job, JobOutput, Problems, Shared, render_job};
+use job::{Job, JobOutput, Problems, Recall, Shared, render_job};
+pub use memo::RenderMemo;
 
 use crate::config::DeveloperMode;
 use crate::content::Page;
@@ -84,11 +86,17 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
     let rendered: Vec<Result<Summary>> = brands
         .par_iter()
         .map(|brand| match &brand.name {
-            None => render_into(&brand.project, &absolute, &writer, &shared_runs),
+            None => render_into(&brand.project, &absolute, &writer, &shared_runs, None),
             Some(name) => {
                 let sink = output::InFolder::new(&writer, name);
-                render_into(&brand.project, &absolute.join(name), &sink, &shared_runs)
-                    .map_err(|e| anyhow::anyhow!("brand `{name}`: {e:#}"))
+                render_into(
+                    &brand.project,
+                    &absolute.join(name),
+                    &sink,
+                    &shared_runs,
+                    None,
+                )
+                .map_err(|e| anyhow::anyhow!("brand `{name}`: {e:#}"))
             }
         })
         .collect();
@@ -182,18 +190,20 @@ pub struct Summary {
 /// Renders every page of the project, and the server configuration for
 /// serving them from `out_dir`, into memory; writes nothing.
 pub fn render_project(project: &Project, out_dir: &Path) -> Result<Rendered> {
-    render_project_sharing(project, out_dir, &SharedRuns::default())
+    render_project_sharing(project, out_dir, &SharedRuns::default(), None)
 }
 
 /// [`render_project`] for one of several renders of the same content
-/// (`serve`'s themes), which pass one `shared`.
+/// (`serve`'s themes), which pass one `shared`; with `memo`, the pages of
+/// the previous render made from the same inputs are not rendered again.
 pub fn render_project_sharing(
     project: &Project,
     out_dir: &Path,
     shared: &SharedRuns,
+    memo: Option<&RenderMemo>,
 ) -> Result<Rendered> {
     let sink = Collect::default();
-    let summary = render_into(project, out_dir, &sink, shared)?;
+    let summary = render_into(project, out_dir, &sink, shared, memo)?;
     Ok(Rendered {
         files: sink.into_files(),
         manifest: summary.manifest,
@@ -210,6 +220,7 @@ pub fn render_into(
     out_dir: &Path,
     sink: &dyn Sink,
     shared: &SharedRuns,
+    memo: Option<&RenderMemo>,
 ) -> Result<Summary> {
     let config = &project.config;
     let theme = project.theme()?;
@@ -239,7 +250,16 @@ pub fn render_into(
     let cloudflare = crate::output::ServerSettings::from_config(config)
         .targets
         .contains(&crate::servers::Server::Cloudflare);
+    let recall = match memo {
+        Some(memo) => Some(Recall {
+            memo,
+            render: memo::render_key(&theme, config, &project.site_view()?),
+            pages: shared.page_keys(&project.catalog),
+        }),
+        None => None,
+    };
     let shared = Shared {
+        memo: recall,
         renderer: &renderer,
         ssi: &ssi,
         strings: &strings,

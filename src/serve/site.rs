@@ -1,7 +1,7 @@
 //! The preview's pages, in memory: every theme rendered by the same code
 //! as `errorsmith build`, and the index and error pages around them.
 
-use crate::build::{SharedRuns, render_project_sharing};
+use crate::build::{RenderMemo, SharedRuns, render_project_sharing};
 use crate::formats::Format;
 use crate::output::ManifestPage;
 use crate::project::{Project, ProjectOptions};
@@ -34,6 +34,8 @@ pub struct ThemePreview {
     /// The theme and every theme it extends, whose files it renders
     /// with; None when the theme did not resolve.
     pub lineage: Option<Vec<String>>,
+    /// The pages this render made, for the next render of the theme.
+    pub memo: RenderMemo,
 }
 
 pub struct IndexEntry {
@@ -48,31 +50,26 @@ pub struct IndexEntry {
 const NOMINAL_OUT_DIR: &str = "dist";
 
 impl Site {
-    pub fn render(options: &ProjectOptions) -> Site {
-        Site::render_keeping(options, |_| None)
-    }
-
-    /// Renders again only the themes in `themes` and keeps the others of
-    /// `previous`: for edits of theme files, which no other theme reads
-    /// (see [`Preview::affected_by`]).
-    pub fn render_themes(
+    /// Renders again after `previous`: the themes in `themes` (for edits
+    /// of theme files, which no other theme reads, see
+    /// [`Preview::affected_by`]) or all when None, keeping the other
+    /// themes as they are. A rendered theme recalls the pages its previous
+    /// render made from the same inputs.
+    pub fn render_after(
         options: &ProjectOptions,
-        previous: &Preview,
-        themes: &BTreeSet<String>,
+        previous: Option<&Preview>,
+        themes: Option<&BTreeSet<String>>,
     ) -> Site {
-        Site::render_keeping(options, |name| {
-            previous
-                .theme(name)
-                .filter(|_| !themes.contains(name))
+        let before = |name: &str| previous.and_then(|p| p.theme(name));
+        let keep = |name: &str| {
+            before(name)
+                .filter(|_| themes.is_some_and(|themes| !themes.contains(name)))
                 .map(Arc::clone)
-        })
-    }
-
-    fn render_keeping(
-        options: &ProjectOptions,
-        keep: impl Fn(&str) -> Option<Arc<ThemePreview>> + Sync,
-    ) -> Site {
-        match Project::load(options).and_then(|project| Preview::render(&project, options, keep)) {
+        };
+        let memo = |name: &str| before(name).map(|theme| &theme.memo);
+        match Project::load(options)
+            .and_then(|project| Preview::render(&project, options, keep, memo))
+        {
             Ok(preview) => Site::Ready(preview),
             Err(error) => Site::Broken(format!("{error:#}")),
         }
@@ -96,10 +93,11 @@ impl Preview {
     /// Renders the themes in parallel, each from its own load of the
     /// project, since a render reads the theme from the project's config;
     /// a theme `keep` gives is kept instead.
-    fn render(
+    fn render<'a>(
         project: &Project,
         options: &ProjectOptions,
         keep: impl Fn(&str) -> Option<Arc<ThemePreview>> + Sync,
+        memo: impl Fn(&str) -> Option<&'a RenderMemo> + Sync,
     ) -> anyhow::Result<Preview> {
         let out_dir = std::path::absolute(crate::project::under(
             &options.root,
@@ -114,11 +112,14 @@ impl Preview {
             .collect();
         let list = project.themes.list()?;
         let shared = SharedRuns::default();
+        // Made before the themes render side by side, which would each
+        // make them at once.
+        shared.prepare_for_memos(&project.catalog);
         let themes = std::thread::scope(|scope| {
             let workers: Vec<_> = list
                 .into_iter()
                 .map(|(name, description)| {
-                    let (out_dir, keep, shared) = (&out_dir, &keep, &shared);
+                    let (out_dir, keep, memo, shared) = (&out_dir, &keep, &memo, &shared);
                     let worker_name = name.clone();
                     let lineage = lineage(project, &name);
                     let worker = scope.spawn(move || {
@@ -127,6 +128,7 @@ impl Preview {
                                 &project.with_theme(&worker_name),
                                 out_dir,
                                 shared,
+                                RenderMemo::after(memo(&worker_name)),
                                 worker_name,
                                 description,
                                 lineage,
@@ -148,6 +150,7 @@ impl Preview {
                             description: String::new(),
                             pages: Vec::new(),
                             lineage: None,
+                            memo: RenderMemo::default(),
                         })
                     })
                 })
@@ -195,11 +198,12 @@ impl ThemePreview {
         project: &Project,
         out_dir: &Path,
         shared: &SharedRuns,
+        memo: RenderMemo,
         name: String,
         description: String,
         lineage: Option<Vec<String>>,
     ) -> ThemePreview {
-        let rendered = render_project_sharing(project, out_dir, shared)
+        let rendered = render_project_sharing(project, out_dir, shared, Some(&memo))
             .map(|rendered| (index_entries(project, &rendered.manifest.pages), rendered));
         match rendered {
             Ok((pages, rendered)) => ThemePreview {
@@ -212,6 +216,7 @@ impl ThemePreview {
                 name,
                 description,
                 lineage,
+                memo,
             },
             Err(error) => ThemePreview {
                 files: Err(format!("theme `{name}`: {error:#}")),
@@ -219,6 +224,7 @@ impl ThemePreview {
                 name,
                 description,
                 lineage: None,
+                memo,
             },
         }
     }

@@ -47,6 +47,7 @@ mod tests {
             files: Ok(Default::default()),
             pages: Vec::new(),
             lineage: lineage.map(|l| l.iter().map(|n| n.to_string()).collect()),
+            memo: Default::default(),
         })
     }
 
