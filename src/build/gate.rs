@@ -192,15 +192,21 @@ impl<T> PerCatalog<T> {
 
 fn developer_runs(catalog: &Catalog) -> DeveloperRuns {
     let pages = catalog.pages.values();
+    // Each distinct text once, the first place it is found naming it (as
+    // `DeveloperRuns::new` keeps the first run of each folded form): many
+    // locales of the same text then cost no more than one, in time and in
+    // memory.
+    let mut seen = std::collections::HashSet::new();
     let runs = pages
         .clone()
-        .flat_map(|page| {
-            page.developer.runs().iter().map(|text| DeveloperRun {
-                text: text.clone(),
-                origin: page.origin.clone(),
-            })
+        .flat_map(|page| page.developer.runs().iter().map(move |text| (page, text)))
+        .filter(|(_, text)| seen.insert(text.as_str()))
+        .map(|(page, text)| DeveloperRun {
+            text: text.clone(),
+            origin: page.origin.clone(),
         })
         .collect();
+    let mut seen = std::collections::HashSet::new();
     let public_text: Vec<&str> = pages
         .flat_map(|page| {
             [
@@ -210,6 +216,7 @@ fn developer_runs(catalog: &Catalog) -> DeveloperRuns {
                 page.visitor_text.as_str(),
             ]
         })
+        .filter(|text| seen.insert(*text))
         .collect();
     DeveloperRuns::new(runs, &public_text)
 }
