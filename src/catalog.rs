@@ -29,6 +29,39 @@ pub struct Catalog {
     pub user_digest: String,
 }
 
+/// The built-in pages and strings, parsed once per process for each set
+/// of Markdown options (all they depend on besides errorsmith's own files):
+/// `serve` loads the project again on every edit.
+fn builtin_layer(options: &LoadOptions) -> (Catalog, Vec<String>) {
+    type Parsed = Vec<(String, std::sync::Arc<(Catalog, Vec<String>)>)>;
+    static PARSED: std::sync::Mutex<Parsed> = std::sync::Mutex::new(Vec::new());
+    let key = format!("{:?}", options.markdown);
+    let known = |parsed: &Parsed| {
+        parsed
+            .iter()
+            .find(|(k, _)| *k == key)
+            .map(|(_, layer)| layer.clone())
+    };
+    let parsed = || PARSED.lock().unwrap_or_else(|e| e.into_inner());
+    let found = known(&parsed());
+    let layer = found.unwrap_or_else(|| {
+        // Parsed without the lock held (on rayon's threads, see
+        // `add_layer`); a load racing this one may parse it too.
+        let mut catalog = Catalog::default();
+        let mut errors = Vec::new();
+        catalog.add_layer(
+            &source::builtin_content(),
+            BUILTIN_LOCALE,
+            options,
+            &mut errors,
+        );
+        let layer = std::sync::Arc::new((catalog, errors));
+        parsed().push((key.clone(), layer.clone()));
+        layer
+    });
+    layer.as_ref().clone()
+}
+
 /// A page the user wrote for the default locale while other built locales
 /// keep the built-in text for the same code.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -103,14 +136,7 @@ pub struct LoadOptions<'a> {
 
 impl Catalog {
     pub fn load(options: &LoadOptions) -> Result<Catalog> {
-        let mut catalog = Catalog::default();
-        let mut errors = Vec::new();
-        catalog.add_layer(
-            &source::builtin_content(),
-            BUILTIN_LOCALE,
-            options,
-            &mut errors,
-        );
+        let (mut catalog, mut errors) = builtin_layer(options);
         if let Some(dir) = options.user_dir {
             // Only files that are content are read, so a large image or a
             // binary next to the pages is skipped, not refused.
@@ -339,6 +365,36 @@ pub fn is_locale_tag(tag: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The layer kept for the process is the one parsing makes, however
+    /// often it is asked for. (Errorsmith's pages hold no raw HTML, so
+    /// today both settings of `allow_raw_html` parse them alike; the layer
+    /// is kept per options all the same.)
+    #[test]
+    fn the_built_in_layer_is_parsed_once_per_options_as_parsing_makes_it() {
+        for allow_raw_html in [false, true, false] {
+            let options = LoadOptions {
+                user_dir: None,
+                default_locale: BUILTIN_LOCALE,
+                markdown: MarkdownOptions { allow_raw_html },
+            };
+            let mut parsed = Catalog::default();
+            let mut errors = Vec::new();
+            parsed.add_layer(
+                &source::builtin_content(),
+                BUILTIN_LOCALE,
+                &options,
+                &mut errors,
+            );
+            let (kept, kept_errors) = builtin_layer(&options);
+            assert_eq!(
+                format!("{kept:?}"),
+                format!("{parsed:?}"),
+                "{allow_raw_html}"
+            );
+            assert_eq!(kept_errors, errors);
+        }
+    }
 
     #[test]
     fn locales_come_from_folders() {
