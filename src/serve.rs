@@ -131,15 +131,20 @@ fn rebuild(
         eprintln!("the preview shows the error until the files are fixed");
     } else if is_rebuild {
         let ms = started.elapsed().as_millis();
-        match previous.and(themes) {
+        let only = previous.and(themes);
+        let unchanged = match &site {
+            Site::Ready(preview) => preview.unchanged_pages(only),
+            Site::Broken(_) => String::new(),
+        };
+        match only {
             Some(themes) => {
                 let names: Vec<&str> = themes.iter().map(String::as_str).collect();
                 eprintln!(
-                    "rebuilt in {ms} ms (only {}, which the change affects)",
+                    "rebuilt in {ms} ms (only {}, which the change affects){unchanged}",
                     names.join(", ")
                 );
             }
-            None => eprintln!("rebuilt in {ms} ms"),
+            None => eprintln!("rebuilt in {ms} ms{unchanged}"),
         }
     }
     site

@@ -145,6 +145,35 @@ fn serve_renders_only_the_themes_a_theme_file_edit_affects() {
     assert!(get_index(&preview).contains("Acme&#39;s very own"));
 }
 
+/// A content edit renders again only the pages made from the edited file,
+/// one per theme here; the rest are recalled from the last render.
+#[test]
+fn serve_renders_again_only_the_pages_a_content_edit_changes() {
+    let project = project();
+    let root = project.path();
+    let preview = Preview::start(root);
+    let (_, _, generation) = preview.page("/default/404.html");
+    let themes = get_index(&preview).matches("<h2 id=\"theme-").count();
+    write(root, "content/404.md", "---\ntitle: Edited\n---\nText.\n");
+    preview.wait_for_reload(generation);
+    assert!(preview.page("/brand/404.html").1.contains("Edited"));
+    let log = preview.log();
+    let last = log.lines().rfind(|l| l.starts_with("rebuilt in ")).unwrap();
+    let counts = last
+        .split_once("; ")
+        .and_then(|(_, rest)| rest.strip_suffix(" pages unchanged"))
+        .and_then(|counts| counts.split_once(" of "))
+        .map(|(kept, all)| {
+            (
+                kept.parse::<usize>().unwrap(),
+                all.parse::<usize>().unwrap(),
+            )
+        });
+    let (kept, all) = counts.unwrap_or_else(|| panic!("no count of unchanged pages: {last}"));
+    assert!(themes >= 2, "{themes}");
+    assert_eq!(all - kept, themes, "{last}");
+}
+
 fn get_index(preview: &Preview) -> String {
     common::get(preview.port, "/", &[]).body
 }

@@ -162,6 +162,22 @@ impl Preview {
         })
     }
 
+    /// `; 2,395 of 2,400 pages unchanged` for the themes this rebuild
+    /// rendered (`only`, or all), which recalled those pages from their
+    /// previous render; empty when it recalled none.
+    pub fn unchanged_pages(&self, only: Option<&BTreeSet<String>>) -> String {
+        let (pages, recalled) = self
+            .themes
+            .iter()
+            .filter(|t| only.is_none_or(|only| only.contains(&t.name)))
+            .map(|t| t.memo.counts())
+            .fold((0, 0), |(p, r), (tp, tr)| (p + tp, r + tr));
+        if recalled == 0 {
+            return String::new();
+        }
+        format!("; {recalled} of {pages} pages unchanged")
+    }
+
     pub fn theme(&self, name: &str) -> Option<&Arc<ThemePreview>> {
         self.themes.iter().find(|t| t.name == name)
     }
