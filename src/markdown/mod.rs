@@ -123,6 +123,8 @@ fn to_text(events: &[Event<'_>]) -> String {
 fn to_html(events: Vec<Event<'_>>) -> String {
     let mut out = String::new();
     html::push_html(&mut out, events.into_iter());
+    // Held for the whole build, and grown by doubling: give back the rest.
+    out.shrink_to_fit();
     out
 }
 
