@@ -73,12 +73,21 @@ pub fn serve(options: &ServeOptions) -> Result<()> {
         Arc::new(move |request: &Request| respond(request, &hosts, &handlers)),
     )
     .map_err(|e| anyhow!("cannot start the preview's threads: {e}"))?;
+    // The last site that rendered: after an edit that broke the build,
+    // the fix recalls its pages instead of rendering everything.
+    let last_ready = std::sync::Mutex::new(None::<Arc<Site>>);
     watch.forever(&live, |themes: Option<&BTreeSet<String>>| {
-        let previous = live.get().1;
-        let previous = match &*previous {
-            Site::Ready(preview) => Some(preview),
-            Site::Broken(_) => None,
+        let current = live.get().1;
+        let mut last = last_ready.lock().unwrap_or_else(|e| e.into_inner());
+        if matches!(*current, Site::Ready(_)) {
+            *last = Some(current);
+        }
+        let previous = match last.as_deref() {
+            Some(Site::Ready(preview)) => Some(preview),
+            _ => None,
         };
+        // Themes to keep as they are only when the current site is that
+        // last good one (`themes` is None otherwise).
         rebuild(&options.project, true, previous, themes)
     })
 }

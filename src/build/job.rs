@@ -5,7 +5,7 @@ use super::memo::{self, PageKeys, Remembered, RenderMemo};
 use crate::content::Page;
 use crate::formats::{self, Format};
 use crate::output::{ManifestPage, OutputFile, Sink};
-use crate::publish::Gate;
+use crate::publish::{Gate, Published};
 use crate::render::Renderer;
 use crate::servers::nginx::NginxSsi;
 use crate::strings::Strings;
@@ -69,11 +69,23 @@ pub(super) fn render_job(job: &Job, shared: &Shared) -> Result<JobOutput> {
             memo::job_key(&recall.render, job, &recall.pages, strings)?,
         ))
     });
-    if let Some(remembered) = key
-        .as_ref()
-        .and_then(|(recall, key)| recall.memo.recall(key))
+    if let Some((recall, key)) = &key
+        && let Some(remembered) = recall.memo.recall(key)
     {
-        return replay(&remembered, shared);
+        let (output, readmitted) = replay(&remembered, shared)?;
+        if output.problems.0.is_empty() {
+            // The files as this gate passed them, so the next render with
+            // the same gate passes them without judging them again.
+            let remembered = match readmitted {
+                None => remembered,
+                Some(files) => Arc::new(Remembered {
+                    files,
+                    ..Remembered::clone(&remembered)
+                }),
+            };
+            recall.memo.remember(key.clone(), remembered);
+        }
+        return Ok(output);
     }
     let made = make_files(job, shared)?;
     let (output, admitted) = admit_files(job, shared, made)?;
@@ -94,22 +106,31 @@ pub(super) fn render_job(job: &Job, shared: &Shared) -> Result<JobOutput> {
     Ok(output)
 }
 
-/// A recalled page's files, each through this render's gate.
-fn replay(remembered: &Remembered, shared: &Shared) -> Result<JobOutput> {
+/// A recalled page's files, each through this render's gate; with the
+/// files as admitted when the gate judged any of them again.
+fn replay(remembered: &Remembered, shared: &Shared) -> Result<(JobOutput, Option<Vec<Published>>)> {
     let mut problems = Problems::default();
+    let judged = !(remembered.files.iter()).all(|file| shared.gate.passes_as_it_is(file));
+    let mut readmitted = Vec::new();
     for file in &remembered.files {
         match shared.gate.admit_again(file.clone()) {
-            Ok(published) => shared.sink.put(published)?,
+            Ok(published) => {
+                if judged {
+                    readmitted.push(published.clone());
+                }
+                shared.sink.put(published)?;
+            }
             Err(problem) => problems.add(problem),
         }
     }
-    Ok(JobOutput {
+    let output = JobOutput {
         pages: remembered.pages.clone(),
         other_files: remembered.other_files.clone(),
         top_level: remembered.top_level.clone(),
         kept: remembered.kept.clone(),
         problems,
-    })
+    };
+    Ok((output, judged.then_some(readmitted)))
 }
 
 /// One page's files before the gate, and what the build keeps of them.
@@ -194,22 +215,18 @@ fn make_files(job: &Job, shared: &Shared) -> Result<Made> {
 
 /// `made`'s files through the gate into the sink; with what was admitted,
 /// when the render keeps a memo.
-fn admit_files(
-    job: &Job,
-    shared: &Shared,
-    made: Made,
-) -> Result<(JobOutput, Vec<crate::publish::Published>)> {
+fn admit_files(job: &Job, shared: &Shared, made: Made) -> Result<(JobOutput, Vec<Published>)> {
     let mut problems = Problems::default();
     let mut kept = Vec::new();
     // The top-level copy of a page holds the bytes of its locale's: the
     // gate judges those bytes once.
-    let mut admitted: Vec<crate::publish::Published> = Vec::new();
+    let mut admitted: Vec<Published> = Vec::new();
     let mut remembered = Vec::new();
     for file in made.files {
         if shared.keep_files {
             kept.push((file.path.clone(), file.bytes.clone()));
         }
-        let verdict = match admitted.iter().find(|a| a.bytes == file.bytes) {
+        let verdict = match admitted.iter().find(|a| a.bytes() == file.bytes) {
             Some(same) => shared.gate.admit_same(same, file),
             None => shared.gate.admit(file),
         };

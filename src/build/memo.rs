@@ -18,6 +18,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
 /// What a page's render left, to be given again.
+#[derive(Clone)]
 pub(super) struct Remembered {
     pub(super) pages: Vec<ManifestPage>,
     pub(super) other_files: Vec<String>,
@@ -45,6 +46,15 @@ impl RenderMemo {
         }
     }
 
+    /// This render's memo without the previous render's: the pages it did
+    /// not make again are gone from the output, and need not be held.
+    pub fn finished(self) -> RenderMemo {
+        RenderMemo {
+            previous: HashMap::new(),
+            ..self
+        }
+    }
+
     fn made(&self) -> HashMap<String, Arc<Remembered>> {
         self.made
             .lock()
@@ -52,11 +62,11 @@ impl RenderMemo {
             .clone()
     }
 
-    /// The page the previous render made from `key`, kept for the next.
+    /// The page the previous render made from `key`; the caller remembers
+    /// it for the next render once this render's gate passed it.
     pub(super) fn recall(&self, key: &str) -> Option<Arc<Remembered>> {
         let remembered = self.previous.get(key)?.clone();
         self.recalled.fetch_add(1, Ordering::Relaxed);
-        self.remember(key.to_string(), remembered.clone());
         Some(remembered)
     }
 
@@ -167,7 +177,7 @@ mod tests {
         let mut files: Vec<_> = rendered
             .files
             .into_iter()
-            .map(|f| (f.path, f.bytes))
+            .map(crate::publish::Published::into_parts)
             .collect();
         files.sort();
         files
@@ -247,6 +257,54 @@ mod tests {
             }
             memo = next;
         }
+    }
+
+    /// Files judged again under a new gate are remembered as it passed
+    /// them, so the render after passes them without judging them again.
+    #[test]
+    fn files_judged_again_are_remembered_as_the_new_gate_passed_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        let page = |fix: &str| {
+            format!("---\ntitle: Broken\n---\nSorry.\n\n## Fix {{.developer}}\n\n{fix}\n")
+        };
+        write(
+            root,
+            "content/500.md",
+            &page("Restart the payment worker on host db-7"),
+        );
+        let out = root.join("dist");
+        let render = |memo: &RenderMemo| {
+            let sink = crate::output::Collect::default();
+            crate::build::render_into(&load(root), &out, &sink, &SharedRuns::default(), Some(memo))
+                .unwrap()
+                .gate
+        };
+        let first = RenderMemo::after(None);
+        render(&first);
+        // Another developer text: the gate looks for other runs.
+        write(
+            root,
+            "content/500.md",
+            &page("Flush the queue on host mq-3 and retry"),
+        );
+        let second = RenderMemo::after(Some(&first));
+        let gate = render(&second);
+        let (pages, recalled) = second.counts();
+        assert!(recalled > 0 && recalled < pages, "{recalled} of {pages}");
+        let made = second.made();
+        let stale: Vec<&str> = made
+            .values()
+            .flat_map(|remembered| &remembered.files)
+            .filter(|file| !gate.passes_as_it_is(file))
+            .map(|file| file.path())
+            .collect();
+        assert!(
+            stale.is_empty(),
+            "{} files remembered with the old gate's stamp, such as {:?}",
+            stale.len(),
+            &stale[..stale.len().min(3)]
+        );
     }
 
     /// A page recalled unchanged can leak after an edit elsewhere: here a

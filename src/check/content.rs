@@ -86,7 +86,7 @@ pub(super) fn check_skipped(report: &mut Report, project: &Project) {
 
 /// Relative links in content must lead to a page the build produces.
 pub(super) fn check_links(report: &mut Report, project: &Project, rendered: &Rendered) {
-    let built: BTreeSet<&str> = rendered.files.iter().map(|f| f.path.as_str()).collect();
+    let built: BTreeSet<&str> = rendered.files.iter().map(|f| f.path()).collect();
     let prefix = format!("{}/", project.config.url_prefix);
     for page in project.catalog.pages.values() {
         let Some(text) = source_text(&page.origin) else {

@@ -180,9 +180,9 @@ impl Sink for Writer {
         let unchanged = self
             .previous
             .as_ref()
-            .is_some_and(|previous| same_bytes(&previous.join(&file.path), &file.bytes));
+            .is_some_and(|previous| same_bytes(&previous.join(file.path()), file.bytes()));
         let digest = if recording || unchanged {
-            digest(&file.bytes)
+            digest(file.bytes())
         } else {
             0
         };
@@ -191,8 +191,8 @@ impl Sink for Writer {
                 .lock()
                 .unwrap_or_else(PoisonError::into_inner)
                 .push(RecordedFile {
-                    path: file.path.clone(),
-                    bytes: file.bytes.len() as u64,
+                    path: file.path().to_string(),
+                    bytes: file.bytes().len() as u64,
                     digest,
                 });
         }
@@ -200,13 +200,13 @@ impl Sink for Writer {
             self.unchanged
                 .lock()
                 .unwrap_or_else(PoisonError::into_inner)
-                .push((file.path, digest));
+                .push((file.into_parts().0, digest));
             return Ok(());
         }
-        if let Some(dir) = Path::new(&file.path).parent() {
+        if let Some(dir) = Path::new(file.path()).parent() {
             self.ensure_dir(dir)?;
         }
-        fsx::write(&self.staging.path().join(&file.path), &file.bytes)?;
+        fsx::write(&self.staging.path().join(file.path()), file.bytes())?;
         self.written.fetch_add(1, Ordering::SeqCst);
         Ok(())
     }
@@ -241,7 +241,7 @@ pub struct Collect(Mutex<Vec<Published>>);
 impl Collect {
     pub fn into_files(self) -> Vec<Published> {
         let mut files = self.0.into_inner().unwrap_or_else(PoisonError::into_inner);
-        files.sort_by(|a, b| a.path.cmp(&b.path));
+        files.sort_by(|a, b| a.path().cmp(b.path()));
         files
     }
 }

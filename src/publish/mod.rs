@@ -38,14 +38,29 @@ pub const PAGE_BUDGET: usize = 8 * 1024;
 /// A file the gate admitted. Only this module can make one.
 #[derive(Debug, Clone)]
 pub struct Published {
-    pub path: String,
-    pub bytes: Vec<u8>,
+    /// Private, as the rest: bytes changed after the gate judged them
+    /// would be written, or passed again by [`Gate::admit_again`], unjudged.
+    path: String,
+    bytes: Vec<u8>,
     /// The gate that admitted these bytes under this path.
     stamp: Stamp,
     _seal: Seal,
 }
 
 impl Published {
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+
+    pub fn bytes(&self) -> &[u8] {
+        &self.bytes
+    }
+
+    /// The path and the bytes, no longer admitted.
+    pub fn into_parts(self) -> (String, Vec<u8>) {
+        (self.path, self.bytes)
+    }
+
     /// The same admitted bytes one folder down (a brand's folder of a
     /// multi-brand build): the gate judged the bytes, which do not change.
     /// No gate judged them under the new path, so [`Gate::admit_again`]
@@ -177,13 +192,18 @@ impl Gate {
     /// verdicts are this one's (same stamp), else judged afresh. `serve`
     /// keeps the files of unchanged pages from one rebuild to the next.
     pub fn admit_again(&self, admitted: Published) -> Result<Published, String> {
-        if admitted.stamp == self.stamp {
+        if self.passes_as_it_is(&admitted) {
             return Ok(admitted);
         }
         self.admit(OutputFile {
             path: admitted.path,
             bytes: admitted.bytes,
         })
+    }
+
+    /// Whether [`Gate::admit_again`] passes `admitted` without judging it.
+    pub fn passes_as_it_is(&self, admitted: &Published) -> bool {
+        admitted.stamp == self.stamp
     }
 
     /// The file, if it keeps every promise; otherwise why not.

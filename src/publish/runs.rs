@@ -76,13 +76,13 @@ impl RunIndex {
         }
     }
 
-    /// The number of the leftmost run `text` holds (the lowest-numbered of
-    /// those starting there).
     /// The runs looked for, in their numbering.
     pub fn patterns(&self) -> &[String] {
         &self.runs
     }
 
+    /// The number of the leftmost run `text` holds (the lowest-numbered of
+    /// those starting there).
     pub fn first_in(&self, text: &str) -> Option<usize> {
         let mut first = None;
         self.scan(

@@ -226,3 +226,78 @@ fn a_verdict_carries_over_only_to_the_same_bytes_in_the_same_kind_of_file() {
     let error = gate.admit_same(&page, file("404.html", other)).unwrap_err();
     assert!(error.contains("<script>"), "{error}");
 }
+
+/// Each input a verdict depends on changes the stamp, so no file passes
+/// [`Gate::admit_again`] unjudged after any of them changed; what only
+/// words messages does not.
+#[test]
+fn the_stamp_changes_with_each_input_a_verdict_depends_on() {
+    let base = || GateInput {
+        mode: DeveloperMode::Hidden,
+        theme_sources: vec!["<p>{{ page.title }}</p>"],
+        theme: "t",
+        own_ssi: BTreeSet::new(),
+        developer: std::sync::Arc::new(DeveloperRuns::new(
+            vec![DeveloperRun {
+                text: "Check the upstream's error log now".into(),
+                origin: "content/500.md".into(),
+            }],
+            &[],
+        )),
+        public_text: Vec::new(),
+        values: Vec::new(),
+        content_values: Box::new(Vec::new),
+        page_sources: Default::default(),
+        visitor_reference: false,
+    };
+    let stamp = |input: GateInput| Gate::new(input).unwrap().stamp;
+    let first = stamp(base());
+    assert_eq!(stamp(base()), first);
+    let changed: [(&str, GateInput); 5] = [
+        (
+            "mode",
+            GateInput {
+                mode: DeveloperMode::Strip,
+                ..base()
+            },
+        ),
+        (
+            "visitor_reference",
+            GateInput {
+                visitor_reference: true,
+                ..base()
+            },
+        ),
+        (
+            "own_ssi",
+            GateInput {
+                own_ssi: ["<!--# echo var=\"x\" -->".to_string()].into(),
+                ..base()
+            },
+        ),
+        (
+            "theme_sources",
+            GateInput {
+                theme_sources: vec!["<p>{{ page.summary }}</p>"],
+                ..base()
+            },
+        ),
+        // The run is now public, so no longer looked for.
+        (
+            "the runs looked for",
+            GateInput {
+                public_text: vec!["Check the upstream's error log now."],
+                ..base()
+            },
+        ),
+    ];
+    for (what, input) in changed {
+        assert_ne!(stamp(input), first, "{what}");
+    }
+    let worded = GateInput {
+        theme: "other",
+        values: vec![("`site.name`".into(), "Acme".into())],
+        ..base()
+    };
+    assert_eq!(stamp(worded), first, "messages only");
+}

@@ -5,6 +5,7 @@ use crate::build::{RenderMemo, SharedRuns, render_project_sharing};
 use crate::formats::Format;
 use crate::output::ManifestPage;
 use crate::project::{Project, ProjectOptions};
+use crate::publish::Published;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -219,15 +220,17 @@ impl ThemePreview {
         description: String,
         lineage: Option<Vec<String>>,
     ) -> ThemePreview {
-        let rendered = render_project_sharing(project, out_dir, shared, Some(&memo))
-            .map(|rendered| (index_entries(project, &rendered.manifest.pages), rendered));
+        let rendered = render_project_sharing(project, out_dir, shared, Some(&memo));
+        let memo = memo.finished();
+        let rendered =
+            rendered.map(|rendered| (index_entries(project, &rendered.manifest.pages), rendered));
         match rendered {
             Ok((pages, rendered)) => ThemePreview {
                 pages,
                 files: Ok(rendered
                     .files
                     .into_iter()
-                    .map(|f| (f.path, f.bytes))
+                    .map(Published::into_parts)
                     .collect()),
                 name,
                 description,
