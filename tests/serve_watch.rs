@@ -157,21 +157,32 @@ fn serve_renders_again_only_the_pages_a_content_edit_changes() {
     write(root, "content/404.md", "---\ntitle: Edited\n---\nText.\n");
     preview.wait_for_reload(generation);
     assert!(preview.page("/brand/404.html").1.contains("Edited"));
+    let (kept, all, last) = unchanged_pages(&preview);
+    assert!(themes >= 2, "{themes}");
+    assert_eq!(all - kept, themes, "{last}");
+    // A broken build keeps nothing on screen but the error; the fix
+    // recalls the pages of the last build that rendered.
+    let generation = preview.page("/default/404.html").2;
+    write(root, "content/404.md", "---\ntitle: [Broken\n---\nText.\n");
+    let generation = preview.wait_for_reload(generation);
+    write(root, "content/404.md", "---\ntitle: Fixed\n---\nText.\n");
+    preview.wait_for_reload(generation);
+    assert!(preview.page("/brand/404.html").1.contains("Fixed"));
+    let (kept, all, last) = unchanged_pages(&preview);
+    assert_eq!(all - kept, themes, "{last}");
+}
+
+/// `(unchanged, rendered, line)` of the last rebuild line of the log.
+fn unchanged_pages(preview: &Preview) -> (usize, usize, String) {
     let log = preview.log();
     let last = log.lines().rfind(|l| l.starts_with("rebuilt in ")).unwrap();
     let counts = last
         .split_once("; ")
         .and_then(|(_, rest)| rest.strip_suffix(" pages unchanged"))
         .and_then(|counts| counts.split_once(" of "))
-        .map(|(kept, all)| {
-            (
-                kept.parse::<usize>().unwrap(),
-                all.parse::<usize>().unwrap(),
-            )
-        });
+        .map(|(kept, all)| (kept.parse().unwrap(), all.parse().unwrap()));
     let (kept, all) = counts.unwrap_or_else(|| panic!("no count of unchanged pages: {last}"));
-    assert!(themes >= 2, "{themes}");
-    assert_eq!(all - kept, themes, "{last}");
+    (kept, all, last.to_string())
 }
 
 fn get_index(preview: &Preview) -> String {
