@@ -73,22 +73,29 @@ pub fn serve(options: &ServeOptions) -> Result<()> {
         Arc::new(move |request: &Request| respond(request, &hosts, &handlers)),
     )
     .map_err(|e| anyhow!("cannot start the preview's threads: {e}"))?;
-    // The last site that rendered: after an edit that broke the build,
-    // the fix recalls its pages instead of rendering everything.
+    // While the build is broken, the last site that rendered: the fix
+    // recalls its pages instead of rendering everything. Held only then,
+    // so a good site is freed by `Live::replace` after the polls answer,
+    // not during the next rebuild.
     let last_ready = std::sync::Mutex::new(None::<Arc<Site>>);
     watch.forever(&live, |themes: Option<&BTreeSet<String>>| {
         let current = live.get().1;
         let mut last = last_ready.lock().unwrap_or_else(|e| e.into_inner());
-        if matches!(*current, Site::Ready(_)) {
-            *last = Some(current);
-        }
-        let previous = match last.as_deref() {
+        let good = match *current {
+            Site::Ready(_) => Some(current),
+            Site::Broken(_) => last.clone(),
+        };
+        let previous = match good.as_deref() {
             Some(Site::Ready(preview)) => Some(preview),
             _ => None,
         };
-        // Themes to keep as they are only when the current site is that
-        // last good one (`themes` is None otherwise).
-        rebuild(&options.project, true, previous, themes)
+        // `themes` is None unless the current site is the good one.
+        let site = rebuild(&options.project, true, previous, themes);
+        *last = match site {
+            Site::Broken(_) => good,
+            Site::Ready(_) => None,
+        };
+        site
     })
 }
 
