@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 pub use staging::install_signal_handler;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
-pub use writer::{Collect, InFolder, Sink, Writer, Written};
+pub use writer::{Collect, InFolder, Opened, Sink, Writer, Written};
 
 pub const MANIFEST: &str = "manifest.json";
 const GENERATOR: &str = "errorsmith";

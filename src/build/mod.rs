@@ -72,10 +72,10 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
     }
     let absolute = paths::absolute(&write_dir);
     let key = inputs::key(&options.project, &absolute, &brands);
-    let writer = Writer::open(&write_dir)?.with_key(key);
-    if let Some(written) = writer.keep_recorded() {
-        return kept_build(&brands, out_dir, written);
-    }
+    let writer = match Writer::keep_or_open(&write_dir, key)? {
+        output::Opened::Kept(written) => return kept_build(&brands, out_dir, written),
+        output::Opened::New(writer) => *writer,
+    };
     let mut reports = Vec::new();
     let mut gates = Vec::new();
     let shared_runs = SharedRuns::default();

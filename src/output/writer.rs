@@ -51,6 +51,12 @@ pub struct Writer {
     recorded: Mutex<Vec<RecordedFile>>,
 }
 
+/// What [`Writer::keep_or_open`] found.
+pub enum Opened {
+    Kept(Written),
+    New(Box<Writer>),
+}
+
 impl Writer {
     /// Prepares replacing `target`, refusing one errorsmith may not replace
     /// before anything is rendered.
@@ -82,17 +88,26 @@ impl Writer {
         self
     }
 
-    /// When the previous output was recorded with this writer's key and
-    /// still holds exactly the recorded bytes, it is this build's output
-    /// already: the build can stop here, and `finish` is not needed.
-    pub fn keep_recorded(&self) -> Option<Written> {
-        let (previous, key) = (self.previous.as_ref()?, self.key.as_ref()?);
-        let files = record::still_holds(previous, key)?;
-        Some(Written {
-            written: 0,
-            unchanged: files,
-            kept_in_place: true,
-        })
+    /// The previous output, kept, when it was recorded with `key` and
+    /// still holds exactly the recorded bytes: it is this build's output
+    /// already, and every file in it is one errorsmith wrote (the record
+    /// says which, and nothing else is there), so the checks of
+    /// [`Writer::open`], which read the whole output again, are not needed.
+    /// Otherwise a writer opened with that key.
+    pub fn keep_or_open(target: &Path, key: Option<String>) -> Result<Opened> {
+        if let Some(key) = &key
+            && target.is_dir()
+            && let Some(files) = record::still_holds(target, key)
+        {
+            // A dead build's leftovers go on every build, as in `open`.
+            staging::remove_leftovers(&parent_of(target));
+            return Ok(Opened::Kept(Written {
+                written: 0,
+                unchanged: files,
+                kept_in_place: true,
+            }));
+        }
+        Ok(Opened::New(Box::new(Writer::open(target)?.with_key(key))))
     }
 
     /// Puts the staged output in place, or keeps the previous one when the
