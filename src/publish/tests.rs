@@ -156,20 +156,7 @@ fn developer_text_with_backslashes_is_found_raw_and_json_escaped() {
     let gate = Gate::new(GateInput {
         mode: DeveloperMode::Strip,
         theme_sources: vec![""],
-        theme: "t",
-        own_ssi: BTreeSet::new(),
-        developer: std::sync::Arc::new(DeveloperRuns::new(
-            vec![DeveloperRun {
-                text: r"Look in C:\new\temp\upstream\logs for the failing request".into(),
-                origin: "content/500.md".into(),
-            }],
-            &[],
-        )),
-        public_text: Vec::new(),
-        values: Vec::new(),
-        content_values: Box::new(Vec::new),
-        page_sources: Default::default(),
-        visitor_reference: false,
+        ..one_run(r"Look in C:\new\temp\upstream\logs for the failing request")
     })
     .unwrap();
     let raw = r"<p>Look in C:\new\temp\upstream\logs for the failing request</p>";
@@ -235,20 +222,7 @@ fn the_stamp_changes_with_each_input_a_verdict_depends_on() {
     let base = || GateInput {
         mode: DeveloperMode::Hidden,
         theme_sources: vec!["<p>{{ page.title }}</p>"],
-        theme: "t",
-        own_ssi: BTreeSet::new(),
-        developer: std::sync::Arc::new(DeveloperRuns::new(
-            vec![DeveloperRun {
-                text: "Check the upstream's error log now".into(),
-                origin: "content/500.md".into(),
-            }],
-            &[],
-        )),
-        public_text: Vec::new(),
-        values: Vec::new(),
-        content_values: Box::new(Vec::new),
-        page_sources: Default::default(),
-        visitor_reference: false,
+        ..one_run("Check the upstream's error log now")
     };
     let stamp = |input: GateInput| Gate::new(input).unwrap().stamp;
     let first = stamp(base());
@@ -300,4 +274,27 @@ fn the_stamp_changes_with_each_input_a_verdict_depends_on() {
         ..base()
     };
     assert_eq!(stamp(worded), first, "messages only");
+}
+
+/// A gate's input looking for one run of `content/500.md`, and nothing
+/// else set.
+fn one_run(text: &str) -> GateInput<'static> {
+    GateInput {
+        mode: DeveloperMode::Strip,
+        theme_sources: Vec::new(),
+        theme: "t",
+        own_ssi: BTreeSet::new(),
+        developer: std::sync::Arc::new(DeveloperRuns::new(
+            vec![DeveloperRun {
+                text: text.into(),
+                origin: "content/500.md".into(),
+            }],
+            &[],
+        )),
+        public_text: Vec::new(),
+        values: Vec::new(),
+        content_values: Box::new(Vec::new),
+        page_sources: Default::default(),
+        visitor_reference: false,
+    }
 }
