@@ -43,7 +43,7 @@ pub(super) struct Shared<'a> {
 pub(super) struct Recall<'a> {
     pub(super) memo: &'a RenderMemo,
     pub(super) render: String,
-    pub(super) pages: std::sync::Arc<PageKeys>,
+    pub(super) pages: Arc<PageKeys>,
 }
 
 /// What a job leaves once its files are in the sink.
@@ -78,10 +78,7 @@ pub(super) fn render_job(job: &Job, shared: &Shared) -> Result<JobOutput> {
             // the same gate passes them without judging them again.
             let remembered = match readmitted {
                 None => remembered,
-                Some(files) => Arc::new(Remembered {
-                    files,
-                    ..Remembered::clone(&remembered)
-                }),
+                Some(files) => Arc::new(remembered_of(&output, files)),
             };
             recall.memo.remember(key.clone(), remembered);
         }
@@ -92,18 +89,23 @@ pub(super) fn render_job(job: &Job, shared: &Shared) -> Result<JobOutput> {
     if let Some((recall, key)) = key
         && output.problems.0.is_empty()
     {
-        recall.memo.remember(
-            key,
-            Arc::new(Remembered {
-                pages: output.pages.clone(),
-                other_files: output.other_files.clone(),
-                top_level: output.top_level.clone(),
-                kept: output.kept.clone(),
-                files: admitted,
-            }),
-        );
+        recall
+            .memo
+            .remember(key, Arc::new(remembered_of(&output, admitted)));
     }
     Ok(output)
+}
+
+/// What the memo keeps of a job that passed the gate: its output and the
+/// files as admitted.
+fn remembered_of(output: &JobOutput, files: Vec<Published>) -> Remembered {
+    Remembered {
+        pages: output.pages.clone(),
+        other_files: output.other_files.clone(),
+        top_level: output.top_level.clone(),
+        kept: output.kept.clone(),
+        files,
+    }
 }
 
 /// A recalled page's files, each through this render's gate; with the

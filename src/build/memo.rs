@@ -18,7 +18,6 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
 /// What a page's render left, to be given again.
-#[derive(Clone)]
 pub(super) struct Remembered {
     pub(super) pages: Vec<ManifestPage>,
     pub(super) other_files: Vec<String>,
