@@ -71,14 +71,21 @@ impl Page {
 #[derive(Debug, Clone, Default)]
 pub struct DeveloperPart {
     html: Option<String>,
-    runs: Vec<String>,
+    /// The runs, one per line: a run has its whitespace collapsed, so it
+    /// holds no line break. One string, not one per run, because every
+    /// page of every locale is held for the whole build.
+    runs: String,
 }
 
 impl DeveloperPart {
     pub fn new(html: String, runs: Vec<String>) -> DeveloperPart {
+        debug_assert!(
+            runs.iter()
+                .all(|run| !run.is_empty() && !run.contains('\n'))
+        );
         DeveloperPart {
             html: (!html.is_empty()).then_some(html),
-            runs,
+            runs: runs.join("\n"),
         }
     }
 
@@ -88,8 +95,8 @@ impl DeveloperPart {
     }
 
     /// Each run of text of the part, whitespace collapsed.
-    pub fn runs(&self) -> &[String] {
-        &self.runs
+    pub fn runs(&self) -> impl Iterator<Item = &str> + Clone {
+        self.runs.split('\n').filter(|run| !run.is_empty())
     }
 
     /// True when the content has a developer part, stripped or not.
@@ -261,6 +268,15 @@ mod tests {
 
     fn parse(rel_path: &str, text: &str) -> Result<Page, String> {
         parse_page(&file(rel_path, text), "en", MarkdownOptions::default())
+    }
+
+    #[test]
+    fn a_developer_part_gives_back_its_runs_in_order() {
+        let runs = vec!["Check the upstream".to_string(), "nginx -t".to_string()];
+        let part = DeveloperPart::new("<p>x</p>".into(), runs.clone());
+        assert_eq!(part.runs().collect::<Vec<_>>(), runs);
+        let empty = DeveloperPart::new(String::new(), Vec::new());
+        assert_eq!(empty.runs().count(), 0);
     }
 
     #[test]

@@ -199,10 +199,10 @@ fn developer_runs(catalog: &Catalog) -> DeveloperRuns {
     let mut seen = std::collections::HashSet::new();
     let runs = pages
         .clone()
-        .flat_map(|page| page.developer.runs().iter().map(move |text| (page, text)))
-        .filter(|(_, text)| seen.insert(text.as_str()))
+        .flat_map(|page| page.developer.runs().map(move |text| (page, text)))
+        .filter(|(_, text)| seen.insert(*text))
         .map(|(page, text)| DeveloperRun {
-            text: text.clone(),
+            text: text.to_string(),
             origin: page.origin.clone(),
         })
         .collect();

@@ -54,7 +54,7 @@ fn builtin_layer(options: &LoadOptions) -> (Catalog, Vec<String>) {
         let mut catalog = Catalog::default();
         let mut errors = Vec::new();
         catalog.add_layer(
-            &source::builtin_content(),
+            source::builtin_content(),
             BUILTIN_LOCALE,
             options,
             &mut errors,
@@ -93,13 +93,13 @@ impl Catalog {
             let (files, skipped) =
                 source::read_dir_where(dir, |rel| kind_of(file_name(rel)) != FileKind::Other)?;
             catalog.skipped = skipped;
-            catalog.add_layer(&files, options.default_locale, options, &mut errors);
             let mut digest = crate::digest::Digest::default();
             for file in &files {
                 digest.add(file.rel_path.as_bytes());
                 digest.add(&file.bytes);
             }
             catalog.user_digest = digest.hex();
+            catalog.add_layer(files, options.default_locale, options, &mut errors);
             catalog.skipped.sort();
         }
         if errors.is_empty() {
@@ -111,16 +111,18 @@ impl Catalog {
 
     fn add_layer(
         &mut self,
-        files: &[SourceFile],
+        files: Vec<SourceFile>,
         top_locale: &str,
         options: &LoadOptions,
         errors: &mut Vec<String>,
     ) {
         // Pages are parsed on every core; everything else, and every
-        // message, stays in the order of the files.
-        enum Step<'f> {
+        // message, stays in the order of the files. Each file's bytes go
+        // once it is parsed, so the sources and the pages of a large
+        // project are not all held at once.
+        enum Step {
             Error(String),
-            Page(&'f SourceFile, String),
+            Page(SourceFile, String),
         }
         let mut steps = Vec::new();
         for file in files {
@@ -143,7 +145,7 @@ impl Catalog {
                     }
                 }
                 FileKind::Strings => {
-                    match strings::parse(file) {
+                    match strings::parse(&file) {
                         Ok(found) => {
                             // The user's words over the built-in ones of the
                             // same locale, key by key: a file that sets one
@@ -170,38 +172,33 @@ impl Catalog {
             }
             steps.push(Step::Page(file, locale));
         }
-        let parsed: Vec<Option<Result<Page, String>>> = steps
-            .par_iter()
+        // A file's step is its page or the message that stops it.
+        let parsed: Vec<Result<(String, Page), String>> = steps
+            .into_par_iter()
             .map(|step| match step {
                 Step::Page(file, locale) => {
-                    Some(content::parse_page(file, locale, options.markdown))
+                    content::parse_page(&file, &locale, options.markdown).map(|page| (locale, page))
                 }
-                Step::Error(_) => None,
+                Step::Error(message) => Err(message),
             })
             .collect();
         let mut layer: BTreeMap<(String, u16), Page> = BTreeMap::new();
-        for (step, parsed) in steps.into_iter().zip(parsed) {
-            let (locale, parsed) = match (step, parsed) {
-                (Step::Page(_, locale), Some(parsed)) => (locale, parsed),
-                (Step::Error(message), _) => {
+        for step in parsed {
+            let (locale, page) = match step {
+                Ok(parsed) => parsed,
+                Err(message) => {
                     errors.push(message);
                     continue;
                 }
-                (Step::Page(..), None) => continue,
             };
-            match parsed {
-                Ok(page) => {
-                    let key = (locale, page.code);
-                    if let Some(first) = layer.get(&key) {
-                        errors.push(format!(
-                            "{}: code {} is already defined by `{}`; keep one file per code and locale",
-                            page.origin, page.code, first.origin
-                        ));
-                    } else {
-                        layer.insert(key, page);
-                    }
-                }
-                Err(message) => errors.push(message),
+            let key = (locale, page.code);
+            if let Some(first) = layer.get(&key) {
+                errors.push(format!(
+                    "{}: code {} is already defined by `{}`; keep one file per code and locale",
+                    page.origin, page.code, first.origin
+                ));
+            } else {
+                layer.insert(key, page);
             }
         }
         self.pages.extend(layer);
@@ -305,7 +302,7 @@ mod tests {
             let mut parsed = Catalog::default();
             let mut errors = Vec::new();
             parsed.add_layer(
-                &source::builtin_content(),
+                source::builtin_content(),
                 BUILTIN_LOCALE,
                 &options,
                 &mut errors,

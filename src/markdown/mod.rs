@@ -115,7 +115,11 @@ fn to_text(events: &[Event<'_>]) -> String {
             _ => {}
         }
     }
-    let mut text = out.trim_end().to_string();
+    // Held for the whole build: made at its final size, with no spare
+    // capacity left over from growing.
+    let kept = out.trim_end();
+    let mut text = String::with_capacity(kept.len() + 1);
+    text.push_str(kept);
     text.push('\n');
     text
 }
