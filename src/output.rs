@@ -168,7 +168,13 @@ impl Manifest {
     }
 
     pub fn to_file(&self) -> OutputFile {
-        let mut bytes = serde_json::to_vec_pretty(self).expect("manifest serializes");
+        // Measured first, then written into a buffer of its size: a large
+        // build's manifest is megabytes, and growing a buffer by doubling
+        // holds the old one and the new one at once.
+        let mut size = ByteCount(0);
+        serde_json::to_writer_pretty(&mut size, self).expect("manifest serializes");
+        let mut bytes = Vec::with_capacity(size.0 + 1);
+        serde_json::to_writer_pretty(&mut bytes, self).expect("manifest serializes");
         bytes.push(b'\n');
         OutputFile {
             path: MANIFEST.into(),
@@ -181,6 +187,20 @@ impl Manifest {
         let text = fsx::read_utf8(&path)?;
         serde_json::from_str(&text)
             .with_context(|| format!("`{}` is not an errorsmith manifest", path.display()))
+    }
+}
+
+/// A writer that keeps only how many bytes went through it.
+struct ByteCount(usize);
+
+impl std::io::Write for ByteCount {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0 += buf.len();
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
     }
 }
 
@@ -319,4 +339,37 @@ fn refuse_files_not_in_manifest(target: &Path) -> Result<()> {
         if count == 1 { "it" } else { "them" },
         if count == 1 { "it" } else { "them" },
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_manifest_file_is_its_pretty_json_in_a_buffer_of_its_size() {
+        let page = |code: u16, locale: &str| ManifestPage {
+            code,
+            locale: locale.into(),
+            format: Format::Html,
+            theme: "plain".into(),
+            path: format!("{locale}/{code}.html"),
+            bytes: 2048,
+            retry_after: (code == 503).then_some(120),
+            fallback_from: (locale == "fr").then(|| "en".into()),
+        };
+        let settings = ServerSettings::from_config(&crate::config::Config::default());
+        let manifest = Manifest::new(
+            "plain",
+            "strip",
+            "en",
+            vec![page(404, "en"), page(503, "fr")],
+            settings,
+        );
+        let file = manifest.to_file();
+        let mut expected = serde_json::to_vec_pretty(&manifest).unwrap();
+        expected.push(b'\n');
+        assert_eq!(file.path, MANIFEST);
+        assert_eq!(file.bytes, expected);
+        assert_eq!(file.bytes.capacity(), file.bytes.len());
+    }
 }

@@ -282,7 +282,7 @@ pub fn render_into(
         .into_iter()
         .collect::<Result<_>>()?;
     let mut problems = Problems::default();
-    let mut pages = Vec::new();
+    let mut pages = Vec::with_capacity(results.iter().map(|r| r.pages.len()).sum());
     let mut top_level = BTreeMap::new();
     let mut kept = BTreeMap::new();
     let mut other_files = Vec::new();
@@ -322,11 +322,13 @@ pub fn render_into(
     }
     let server_input = ServerInput {
         pages: top_level,
-        manifest: manifest.clone(),
+        manifest,
         pages_dir: out_dir.to_path_buf(),
         files: kept,
     };
     let server_files = crate::servers::all_files(&server_input)?;
+    // The rest of the input (every page's bytes, for Cloudflare) goes now.
+    let mut manifest = server_input.into_manifest();
     other_files.extend(server_files.iter().map(|f| f.path.clone()));
     other_files.sort();
     manifest.files = other_files;

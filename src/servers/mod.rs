@@ -105,6 +105,10 @@ pub struct ServerInput {
 }
 
 impl ServerInput {
+    pub fn into_manifest(self) -> Manifest {
+        self.manifest
+    }
+
     /// Reads a finished build from `dir`: the pages, and from its manifest
     /// the settings the build wrote its server configs with.
     pub fn from_dir(dir: &Path) -> Result<ServerInput> {
