@@ -5,15 +5,18 @@
 use crate::formats::Format;
 use crate::fsx;
 
+mod previous;
 mod record;
+mod sink;
 mod staging;
 mod writer;
 use anyhow::{Context, Result, bail};
 use serde::{Deserialize, Serialize};
+pub use sink::{Collect, InFolder, Sink};
 pub use staging::install_signal_handler;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
-pub use writer::{Collect, InFolder, Opened, Sink, Writer, Written};
+pub use writer::{Opened, Writer, Written};
 
 pub const MANIFEST: &str = "manifest.json";
 const GENERATOR: &str = "errorsmith";

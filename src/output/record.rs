@@ -7,7 +7,7 @@
 //! or belongs to another output never matches, so it costs a build, never
 //! a wrong output.
 
-use super::writer::{digest, holds_exactly};
+use super::previous::{digest, holds_exactly};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};

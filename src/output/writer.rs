@@ -5,7 +5,9 @@
 //! staging folder is swapped in, and when every file is unchanged (and the
 //! previous output holds nothing else) the previous output simply stays.
 
+use super::previous::{digest, holds_exactly, link_or_copy, same_bytes, still_admitted};
 use super::record::{self, RecordedFile};
+use super::sink::Sink;
 use super::staging::{self, Staging};
 use super::{ensure_replaceable, parent_of};
 use crate::fsx;
@@ -16,12 +18,6 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, PoisonError};
-
-/// Where the files of a build go: [`Writer`] on disk, [`Collect`] in
-/// memory (`serve`, `check`).
-pub trait Sink: Sync {
-    fn put(&self, file: Published) -> Result<()>;
-}
 
 /// What a finished build did to the disk.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -225,120 +221,6 @@ impl Sink for Writer {
         self.written.fetch_add(1, Ordering::SeqCst);
         Ok(())
     }
-}
-
-/// Puts every file into a folder of another sink: one brand of a
-/// multi-brand build.
-pub struct InFolder<'a> {
-    sink: &'a dyn Sink,
-    folder: String,
-}
-
-impl<'a> InFolder<'a> {
-    pub fn new(sink: &'a dyn Sink, folder: &str) -> InFolder<'a> {
-        InFolder {
-            sink,
-            folder: format!("{folder}/"),
-        }
-    }
-}
-
-impl Sink for InFolder<'_> {
-    fn put(&self, file: Published) -> Result<()> {
-        self.sink.put(file.in_folder(&self.folder))
-    }
-}
-
-/// Keeps every file in memory, sorted by path when taken.
-#[derive(Default)]
-pub struct Collect(Mutex<Vec<Published>>);
-
-impl Collect {
-    pub fn into_files(self) -> Vec<Published> {
-        let mut files = self.0.into_inner().unwrap_or_else(PoisonError::into_inner);
-        files.sort_by(|a, b| a.path().cmp(b.path()));
-        files
-    }
-}
-
-impl Sink for Collect {
-    fn put(&self, file: Published) -> Result<()> {
-        self.0
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .push(file);
-        Ok(())
-    }
-}
-
-pub(super) fn digest(bytes: &[u8]) -> u64 {
-    use std::hash::{Hash, Hasher};
-    let mut hasher = std::collections::hash_map::DefaultHasher::new();
-    bytes.hash(&mut hasher);
-    hasher.finish()
-}
-
-/// The file kept from the previous output still holds the bytes the gate
-/// admitted; if it changed while the build ran, the build stops rather
-/// than publish bytes nobody checked.
-fn still_admitted(file: &Path, path: &str, admitted: u64) -> Result<()> {
-    let now = std::fs::read(file).map(|b| digest(&b)).ok();
-    if now != Some(admitted) {
-        bail!(
-            "`{path}` in the previous output changed while the build ran (another build or an editor writing there?); nothing was changed, build again"
-        );
-    }
-    Ok(())
-}
-
-/// A regular file (not a link) at `path` holding exactly `bytes`.
-fn same_bytes(path: &Path, bytes: &[u8]) -> bool {
-    match std::fs::symlink_metadata(path) {
-        Ok(meta) if meta.is_file() && meta.len() == bytes.len() as u64 => {
-            std::fs::read(path).is_ok_and(|old| old == bytes)
-        }
-        _ => false,
-    }
-}
-
-/// True when `dir` holds these files and nothing else (folders aside).
-pub(super) fn holds_exactly(dir: &Path, files: &[String]) -> Result<bool> {
-    let wanted: BTreeSet<&Path> = files.iter().map(Path::new).collect();
-    let folders: BTreeSet<&Path> = wanted.iter().flat_map(|p| p.ancestors().skip(1)).collect();
-    let mut count = 0;
-    for entry in walkdir::WalkDir::new(dir).min_depth(1) {
-        let Ok(entry) = entry else {
-            return Ok(false);
-        };
-        let rel = entry.path().strip_prefix(dir).unwrap_or(entry.path());
-        if entry.file_type().is_dir() {
-            if !folders.contains(rel) {
-                return Ok(false);
-            }
-            continue;
-        }
-        if !entry.file_type().is_file() || !wanted.contains(rel) {
-            return Ok(false);
-        }
-        count += 1;
-    }
-    Ok(count == wanted.len())
-}
-
-/// The previous output's file into the staged one: a hard link shares the
-/// bytes without writing them; where links fail (another file system, a
-/// file system without them), a copy.
-fn link_or_copy(from: &Path, to: &Path) -> Result<()> {
-    if std::fs::hard_link(from, to).is_ok() {
-        return Ok(());
-    }
-    std::fs::copy(from, to).map(|_| ()).map_err(|e| {
-        anyhow::anyhow!(
-            "cannot copy `{}` to `{}`: {e}",
-            from.display(),
-            to.display()
-        )
-    })
 }
 
 #[cfg(test)]
