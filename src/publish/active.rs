@@ -15,6 +15,7 @@ pub struct Active {
     pub evidence: Vec<String>,
 }
 
+use super::excerpt;
 use crate::markup::{comment_end, tag_end};
 use std::borrow::Cow;
 
@@ -66,7 +67,7 @@ pub fn find_with(html: &str, styles: &StyleMemo) -> Vec<Active> {
     let mut found: Vec<Active> = ssi_directives(html)
         .into_iter()
         .map(|directive| Active {
-            what: format!("the SSI directive `{}`", short(&directive)),
+            what: format!("the SSI directive `{}`", excerpt(&directive)),
             evidence: vec![directive],
         })
         .collect();
@@ -96,7 +97,7 @@ pub fn find_with(html: &str, styles: &StyleMemo) -> Vec<Active> {
                     body.trim().to_string()
                 };
                 found.push(Active {
-                    what: format!("a <script> element `{}`", short(&format!("{tag}{body}"))),
+                    what: format!("a <script> element `{}`", excerpt(&format!("{tag}{body}"))),
                     evidence: vec![evidence],
                 });
             } else {
@@ -125,7 +126,7 @@ fn inspect_element(name: &str, attributes: &[(Cow<str>, &str)], found: &mut Vec<
             found.push(Active {
                 what: format!(
                     "the attribute name `{}` (a value in an unquoted attribute?)",
-                    short(key)
+                    excerpt(key)
                 ),
                 evidence: vec![NEVER_IN_A_THEME.to_string()],
             });
@@ -133,13 +134,13 @@ fn inspect_element(name: &str, attributes: &[(Cow<str>, &str)], found: &mut Vec<
         let decoded = decode(value);
         if key.len() > 2 && key.starts_with("on") {
             found.push(Active {
-                what: format!("the event handler `{key}={}`", short(&decoded)),
+                what: format!("the event handler `{key}={}`", excerpt(&decoded)),
                 evidence: vec![key.to_string(), decoded.to_string()],
             });
         }
         if is_script_url(&decoded) {
             found.push(Active {
-                what: format!("the script URL `{}` in `{key}`", short(&decoded)),
+                what: format!("the script URL `{}` in `{key}`", excerpt(&decoded)),
                 evidence: vec![decoded.to_string()],
             });
         }
@@ -148,7 +149,7 @@ fn inspect_element(name: &str, attributes: &[(Cow<str>, &str)], found: &mut Vec<
             || key == "xlink:href";
         if fetched && !is_inline(&decoded) {
             found.push(Active {
-                what: format!("a load of `{}` (`{key}` of <{name}>)", short(&decoded)),
+                what: format!("a load of `{}` (`{key}` of <{name}>)", excerpt(&decoded)),
                 evidence: vec![decoded.to_string()],
             });
         }
@@ -159,13 +160,13 @@ fn inspect_element(name: &str, attributes: &[(Cow<str>, &str)], found: &mut Vec<
             target.starts_with("on") || target.ends_with("href")
         } {
             found.push(Active {
-                what: format!("an SVG animation of `{}`", short(&decoded)),
+                what: format!("an SVG animation of `{}`", excerpt(&decoded)),
                 evidence: vec![decoded.to_string()],
             });
         }
         if ANIMATION_VALUES.contains(&key.as_ref()) && decoded.split(';').any(is_script_url) {
             found.push(Active {
-                what: format!("the script URL in `{key}={}`", short(&decoded)),
+                what: format!("the script URL in `{key}={}`", excerpt(&decoded)),
                 evidence: vec![decoded.to_string()],
             });
         }
@@ -247,14 +248,6 @@ fn decode(value: &str) -> Cow<'_, str> {
         rest = &rest[c.len_utf8()..];
     }
     Cow::Owned(out)
-}
-
-pub(super) fn short(text: &str) -> String {
-    let mut out: String = text.chars().take(60).collect();
-    if out.len() < text.len() {
-        out.push('…');
-    }
-    out.replace('\n', " ")
 }
 
 /// The lower-cased name of an opening tag, or None for closing tags and

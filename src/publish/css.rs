@@ -2,7 +2,8 @@
 //! loads from elsewhere and script, found after decoding escapes as the
 //! browser does.
 
-use super::active::{Active, compact, is_inline, short};
+use super::active::{Active, compact, is_inline};
+use super::excerpt;
 use std::collections::HashMap;
 use std::sync::{Mutex, PoisonError};
 
@@ -60,7 +61,7 @@ pub(super) fn inspect_css(css: &str, found: &mut Vec<Active>) {
         let target = css[start..end].trim().trim_matches(['"', '\'']).trim();
         if !is_inline(target) {
             found.push(Active {
-                what: format!("a CSS load of `{}`", short(target)),
+                what: format!("a CSS load of `{}`", excerpt(target)),
                 evidence: vec![target.to_string()],
             });
         }
@@ -74,7 +75,7 @@ pub(super) fn inspect_css(css: &str, found: &mut Vec<Active>) {
             || compact.starts_with("//")
         {
             found.push(Active {
-                what: format!("a CSS load of `{}`", short(quoted)),
+                what: format!("a CSS load of `{}`", excerpt(quoted)),
                 evidence: vec![quoted.to_string()],
             });
         }

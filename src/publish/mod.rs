@@ -291,7 +291,7 @@ impl Gate {
             return Err(format!(
                 "{path}: would publish the developer part of {} (\"{}\"), which {}; the theme `{}` puts it there: render the developer part only through `developer.html` in the developer slot",
                 run.origin,
-                short(&run.text),
+                excerpt(&run.text),
                 self.where_developer_text_belongs(kind),
                 self.theme
             ));
@@ -432,12 +432,13 @@ fn kind_of(path: &str, mode: DeveloperMode) -> Kind {
     }
 }
 
-fn short(text: &str) -> String {
-    let mut out: String = text.chars().take(50).collect();
+/// The start of `text` on one line, for a message that quotes it.
+pub(super) fn excerpt(text: &str) -> String {
+    let mut out: String = text.chars().take(60).collect();
     if out.len() < text.len() {
         out.push('…');
     }
-    out
+    out.replace('\n', " ")
 }
 
 #[cfg(test)]
