@@ -46,6 +46,17 @@ pub(super) struct Recall<'a> {
     pub(super) pages: Arc<PageKeys>,
 }
 
+/// The formats each page is written in: HTML, JSON and text.
+pub(super) const FILES_PER_PAGE: usize = 3;
+
+impl Job<'_> {
+    /// The manifest entries the job makes: each format, in its locale's
+    /// folder and, for a top-level page, at the top too.
+    pub(super) fn manifest_entries(&self) -> usize {
+        FILES_PER_PAGE * if self.top_level { 2 } else { 1 }
+    }
+}
+
 /// What a job leaves once its files are in the sink.
 pub(super) struct JobOutput {
     pub(super) pages: Vec<ManifestPage>,
@@ -182,7 +193,7 @@ fn make_files(job: &Job, shared: &Shared) -> Result<Made> {
     let top_level = job
         .top_level
         .then(|| (format!("{code}.html"), html.clone()));
-    let outputs = [
+    let outputs: [(Format, Vec<u8>); FILES_PER_PAGE] = [
         (Format::Html, html),
         (Format::Json, formats::problem_json(page)),
         (Format::Text, formats::plain_text(page)),

@@ -213,6 +213,9 @@ pub fn render_project_sharing(
     })
 }
 
+/// Enough jobs per chunk that every core stays busy between the merges.
+const JOBS_PER_CHUNK: usize = 512;
+
 /// Renders every page of the project and the server configuration for
 /// serving them from `out_dir`, passing each file through the publication
 /// gate into `sink` as soon as it is made. Builds of several brands pass
@@ -272,27 +275,37 @@ pub fn render_into(
         keep_files: cloudflare,
     };
     // Rendering and minifying is where the time goes, so jobs run on every
-    // core and each file goes to the sink as it is made; results come back
-    // in job order, and the first failure in that order is reported, so
-    // the message is the same on every run whatever the threads did.
-    let results: Vec<JobOutput> = jobs
-        .par_iter()
-        .map(|job| render_job(job, &shared))
-        .collect::<Vec<Result<_>>>()
-        .into_iter()
-        .collect::<Result<_>>()?;
+    // core and each file goes to the sink as it is made. Jobs go in
+    // chunks, each merged in job order before the next starts, so what a
+    // job leaves is held for one chunk, not for the whole build; the first
+    // failure in job order is reported, so the message is the same on
+    // every run whatever the threads did.
     let mut problems = Problems::default();
-    let mut pages = Vec::with_capacity(results.iter().map(|r| r.pages.len()).sum());
+    let entries: usize = jobs.iter().map(Job::manifest_entries).sum();
+    let mut pages = Vec::with_capacity(entries);
     let mut top_level = BTreeMap::new();
     let mut kept = BTreeMap::new();
     let mut other_files = Vec::new();
-    for result in results {
-        pages.extend(result.pages);
-        other_files.extend(result.other_files);
-        top_level.extend(result.top_level);
-        kept.extend(result.kept);
-        problems.extend(result.problems);
+    for chunk in jobs.chunks(JOBS_PER_CHUNK) {
+        let results: Vec<JobOutput> = chunk
+            .par_iter()
+            .map(|job| render_job(job, &shared))
+            .collect::<Vec<Result<_>>>()
+            .into_iter()
+            .collect::<Result<_>>()?;
+        for result in results {
+            pages.extend(result.pages);
+            other_files.extend(result.other_files);
+            top_level.extend(result.top_level);
+            kept.extend(result.kept);
+            problems.extend(result.problems);
+        }
     }
+    debug_assert_eq!(
+        pages.len(),
+        entries,
+        "Job::manifest_entries counts what a job makes"
+    );
     for file in reference_files(project, &locales, &ssi) {
         other_files.push(file.path.clone());
         if cloudflare {
