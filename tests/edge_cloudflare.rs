@@ -460,3 +460,57 @@ fn config_prints_the_edge_files_build_wrote_and_hidden_builds_refuse_the_worker(
              set `developer: ssi` (or `strip`) in errorsmith.yaml, or remove `cloudflare` from `targets`\n",
         );
 }
+
+/// The codes of `data.js`'s pages, per locale.
+fn bundled_codes(dist: &Path) -> std::collections::BTreeMap<String, Vec<u16>> {
+    let text = std::fs::read_to_string(dist.join("servers/cloudflare/data.js")).unwrap();
+    let literal = text
+        .split_once("export default ")
+        .unwrap()
+        .1
+        .trim_end()
+        .trim_end_matches(';');
+    let data: serde_json::Value = serde_json::from_str(literal).unwrap();
+    data["pages"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .map(|(locale, pages)| {
+            let codes = pages
+                .as_object()
+                .unwrap()
+                .keys()
+                .map(|code| code.parse().unwrap())
+                .collect();
+            (locale.clone(), codes)
+        })
+        .collect()
+}
+
+#[test]
+fn the_worker_bundles_the_pages_it_can_send_and_no_others() {
+    let project = tempfile::tempdir().unwrap();
+    let config = project.path().join("errorsmith.yaml");
+    // The replaced statuses, and the Worker's own 502 and 504 for an origin
+    // that cannot be reached or does not answer.
+    std::fs::write(
+        &config,
+        "developer: strip\nreplace_statuses: [404, 503]\ntargets: [cloudflare]\n",
+    )
+    .unwrap();
+    let bundled = bundled_codes(&build_in(project.path(), &[]));
+    assert_eq!(bundled.len(), 12, "{:?}", bundled.keys());
+    for (locale, codes) in &bundled {
+        assert_eq!(codes, &[404, 502, 503, 504], "{locale}");
+    }
+    // Without `replace_statuses`, every 5xx is replaced.
+    std::fs::write(&config, "developer: strip\ntargets: [cloudflare]\n").unwrap();
+    let bundled = bundled_codes(&build_in(project.path(), &[]));
+    for (locale, codes) in &bundled {
+        assert_eq!(
+            codes,
+            &[500, 501, 502, 503, 504, 505, 506, 507, 508, 510, 511],
+            "{locale}"
+        );
+    }
+}

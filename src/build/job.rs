@@ -10,7 +10,7 @@ use crate::render::Renderer;
 use crate::servers::nginx::NginxSsi;
 use crate::strings::Strings;
 use anyhow::Result;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 /// One page in one locale to render.
@@ -31,9 +31,11 @@ pub(super) struct Shared<'a> {
     pub(super) ssi_fragments: bool,
     pub(super) gate: &'a Gate,
     pub(super) sink: &'a dyn Sink,
-    /// Keep a copy of every file, for a server file that bundles them all
-    /// (the Cloudflare Worker).
-    pub(super) keep_files: bool,
+    /// Codes whose files a server file bundles (the Cloudflare Worker
+    /// embeds the statuses it replaces, in every locale): those files are
+    /// kept for it, and no others, so a build holds the bundle, not the
+    /// whole output.
+    pub(super) keep_codes: &'a BTreeSet<u16>,
     /// The previous render's pages, in `serve`.
     pub(super) memo: Option<Recall<'a>>,
 }
@@ -64,7 +66,7 @@ pub(super) struct JobOutput {
     pub(super) other_files: Vec<String>,
     /// The top-level HTML page, which server configs embed or name.
     pub(super) top_level: Option<(String, Vec<u8>)>,
-    /// Every file, when [`Shared::keep_files`].
+    /// Every file of the job, when its code is in [`Shared::keep_codes`].
     pub(super) kept: Vec<(String, Vec<u8>)>,
     pub(super) problems: Problems,
 }
@@ -235,8 +237,9 @@ fn admit_files(job: &Job, shared: &Shared, made: Made) -> Result<(JobOutput, Vec
     // gate judges those bytes once.
     let mut admitted: Vec<Published> = Vec::new();
     let mut remembered = Vec::new();
+    let keep = shared.keep_codes.contains(&job.page.code);
     for file in made.files {
-        if shared.keep_files {
+        if keep {
             kept.push((file.path.clone(), file.bytes.clone()));
         }
         let verdict = match admitted.iter().find(|a| a.bytes() == file.bytes) {

@@ -255,6 +255,19 @@ pub fn render_into(
     let cloudflare = crate::output::ServerSettings::from_config(config)
         .targets
         .contains(&crate::servers::Server::Cloudflare);
+    let keep_codes: BTreeSet<u16> = if cloudflare {
+        let built: Vec<u16> = jobs
+            .iter()
+            .filter(|job| job.top_level)
+            .map(|job| job.page.code)
+            .collect();
+        let replaced = crate::servers::replaced_statuses(&config.replace_statuses, &built)?;
+        crate::servers::cloudflare::worker_codes(&replaced, &built)
+            .into_iter()
+            .collect()
+    } else {
+        BTreeSet::new()
+    };
     let recall = match memo {
         Some(memo) => Some(Recall {
             memo,
@@ -272,7 +285,7 @@ pub fn render_into(
         ssi_fragments: config.developer == DeveloperMode::Ssi,
         gate: &gate,
         sink,
-        keep_files: cloudflare,
+        keep_codes: &keep_codes,
     };
     // Rendering and minifying is where the time goes, so jobs run on every
     // core and each file goes to the sink as it is made. Jobs go in

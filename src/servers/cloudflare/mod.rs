@@ -43,6 +43,18 @@ pub const DATA_PREFIX: &str =
     "// errorsmith build data for worker.js; generated, do not edit.\nexport default ";
 pub const DATA_SUFFIX: &str = ";\n";
 
+/// The codes the Worker answers with a page, of those `built`: the
+/// statuses it replaces and its own 502 and 504, for an origin that cannot
+/// be reached or does not answer in time. `data.js` bundles these and no
+/// others, in every locale, and a build keeps only their files for it.
+pub fn worker_codes(replaced: &[u16], built: &[u16]) -> Vec<u16> {
+    built
+        .iter()
+        .copied()
+        .filter(|code| replaced.contains(code) || matches!(code, 502 | 504))
+        .collect()
+}
+
 pub fn files(input: &ServerInput) -> Result<Vec<OutputFile>> {
     let manifest = &input.manifest;
     let mode: DeveloperMode = match manifest.developer.as_str() {
@@ -66,7 +78,7 @@ pub fn files(input: &ServerInput) -> Result<Vec<OutputFile>> {
         "retryAfter": retry_after,
         "timeoutMs": ORIGIN_TIMEOUT_MS,
         "trusted": trusted(&manifest.servers.trusted_networks)?,
-        "pages": pages(input, mode, &built)?,
+        "pages": pages(input, mode, &worker_codes(&replace, &built))?,
     });
     let bundle = format!("{DATA_PREFIX}{}{DATA_SUFFIX}", super::js::literal(&data));
     let mut files = vec![
