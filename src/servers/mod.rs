@@ -2,12 +2,10 @@
 //! turning the build's manifest (and, for HAProxy, the page bytes) into the
 //! files that server needs.
 
-use crate::formats::Format;
-use crate::output::{Manifest, OutputFile};
+use crate::output::OutputFile;
 use anyhow::{Context, Result};
 use clap::ValueEnum;
-use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 pub mod apache;
 pub mod caddy;
@@ -15,6 +13,7 @@ pub mod cloudflare;
 pub mod cloudfront;
 pub mod envoy;
 pub mod haproxy;
+mod input;
 pub(crate) mod js;
 pub mod lighttpd;
 pub mod limits;
@@ -22,6 +21,8 @@ pub(crate) mod maintenance;
 pub mod nginx;
 pub mod traefik;
 pub mod varnish;
+
+pub use input::ServerInput;
 
 #[derive(
     Debug,
@@ -56,7 +57,7 @@ pub enum Server {
 
 /// What `build` writes when `targets` is absent: the servers and proxies,
 /// whose configs are a few KB and cost nothing to write. Edge targets bundle
-/// every page again (hundreds of KB), so only a build that lists them
+/// pages again (up to about a MB for the Worker), so only a build that lists them
 /// pays for them.
 pub fn default_targets() -> Vec<Server> {
     Server::SERVERS.to_vec()
@@ -86,80 +87,6 @@ impl Server {
             Server::Traefik => "traefik",
             Server::Varnish => "varnish",
         }
-    }
-}
-
-/// Everything a server writer may use.
-#[derive(Debug, Clone)]
-pub struct ServerInput {
-    pub manifest: Manifest,
-    /// Default-locale page at the top level (`503.html`) -> bytes; servers
-    /// that cannot negotiate a locale (HAProxy) embed these.
-    pub pages: BTreeMap<String, Vec<u8>>,
-    /// Absolute directory the pages are served from on the server.
-    pub pages_dir: PathBuf,
-    /// Every page (all locales and formats), SSI fragment and reference
-    /// file by path, and the pages rendered for Cloudflare, for targets
-    /// that carry the pages with them (the Cloudflare Worker and rules).
-    pub files: BTreeMap<String, Vec<u8>>,
-}
-
-impl ServerInput {
-    pub fn into_manifest(self) -> Manifest {
-        self.manifest
-    }
-
-    /// Reads a finished build from `dir`: the pages, and from its manifest
-    /// the settings the build wrote its server configs with.
-    pub fn from_dir(dir: &Path) -> Result<ServerInput> {
-        let manifest = Manifest::read(dir).with_context(|| {
-            format!(
-                "`{}` holds no errorsmith build; run `errorsmith build` first or pass --pages",
-                dir.display()
-            )
-        })?;
-        if !manifest.brands.is_empty() {
-            anyhow::bail!(
-                "`{}` is a multi-brand build; pass one brand's folder, such as --pages {}",
-                dir.display(),
-                dir.join(&manifest.brands[0]).display()
-            );
-        }
-        let mut pages = BTreeMap::new();
-        let top_level_html = manifest
-            .pages
-            .iter()
-            .filter(|p| p.format == Format::Html && !p.path.contains('/'));
-        for page in top_level_html {
-            pages.insert(page.path.clone(), crate::fsx::read(&dir.join(&page.path))?);
-        }
-        let mut files = BTreeMap::new();
-        let bundled = manifest.pages.iter().map(|p| &p.path).chain(
-            manifest
-                .files
-                .iter()
-                .filter(|f| !f.starts_with("servers/") || f.starts_with(cloudflare::hosted::DIR)),
-        );
-        for path in bundled {
-            files.insert(path.clone(), crate::fsx::read(&dir.join(path))?);
-        }
-        Ok(ServerInput {
-            manifest,
-            pages,
-            files,
-            pages_dir: std::path::absolute(dir)
-                .with_context(|| format!("cannot resolve `{}`", dir.display()))?,
-        })
-    }
-
-    /// Validated by `config::is_url_prefix` (and again by [`url_prefix`]).
-    pub fn url_prefix(&self) -> &str {
-        &self.manifest.servers.url_prefix
-    }
-
-    /// Validated by `config::Network::parse`.
-    pub fn trusted_networks(&self) -> &[String] {
-        &self.manifest.servers.trusted_networks
     }
 }
 
