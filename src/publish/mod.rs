@@ -23,6 +23,7 @@ mod embedded;
 mod fold;
 mod runs;
 mod stamp;
+mod tags;
 
 use crate::config::DeveloperMode;
 use crate::output::OutputFile;
