@@ -21,6 +21,8 @@ mod developer;
 pub use developer::DeveloperRuns;
 mod embedded;
 mod fold;
+mod kind;
+use kind::Kind;
 mod runs;
 mod stamp;
 mod tags;
@@ -79,34 +81,6 @@ impl Published {
 /// [`Published`] (`#[non_exhaustive]` binds other crates only).
 #[derive(Debug, Clone)]
 struct Seal;
-
-/// What kind of file a path of a build is; decides what it may carry.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Kind {
-    Page,
-    Fragment,
-    Data,
-    ServerConfig,
-    Errorfile,
-    /// The Cloudflare Worker's code: errorsmith's own script, so only its
-    /// exact bytes are admitted.
-    WorkerCode,
-    /// The Worker's `data.js`: every page again, as a JavaScript literal.
-    /// Decoded and each embedded page checked as the kind of file it
-    /// stands for (page, data or fragment), see [`Gate::admit_bundle`].
-    EdgeBundle,
-    /// Envoy Gateway's YAML: each ConfigMap's page is checked as HAProxy's
-    /// errorfiles are (a page sent as it is), the rest as a server config.
-    /// See [`Gate::admit_envoy`].
-    EnvoyResources,
-    /// A page Cloudflare serves itself (`servers/cloudflare/pages/`): a
-    /// page that never carries the developer part, whatever the mode, and
-    /// only the Cloudflare tokens errorsmith put there.
-    CloudflarePage,
-    /// The Custom Error Rules: each rule's content is checked as a
-    /// [`Kind::CloudflarePage`], the rest as a server config.
-    CloudflareRules,
-}
 
 /// Where a run of developer text came from, for messages.
 #[derive(Debug, Clone)]
@@ -209,7 +183,7 @@ impl Gate {
 
     /// The file, if it keeps every promise; otherwise why not.
     pub fn admit(&self, file: OutputFile) -> Result<Published, String> {
-        match kind_of(&file.path, self.mode) {
+        match Kind::of(&file.path, self.mode) {
             Kind::WorkerCode => {
                 if file.bytes != crate::servers::cloudflare::WORKER_SOURCE.as_bytes() {
                     return Err(format!(
@@ -236,13 +210,13 @@ impl Gate {
     /// the same kind of file (the top-level copy of a default-locale page):
     /// the verdict on those bytes stands. Anything else is judged afresh.
     pub fn admit_same(&self, admitted: &Published, file: OutputFile) -> Result<Published, String> {
-        let kind = kind_of(&file.path, self.mode);
+        let kind = Kind::of(&file.path, self.mode);
         let judged_by_bytes = matches!(
             kind,
             Kind::Page | Kind::Fragment | Kind::Data | Kind::ServerConfig | Kind::Errorfile
         );
         if judged_by_bytes
-            && kind == kind_of(&admitted.path, self.mode)
+            && kind == Kind::of(&admitted.path, self.mode)
             && file.bytes == admitted.bytes
         {
             return Ok(Published {
@@ -286,14 +260,14 @@ impl Gate {
                 bytes.len()
             ));
         }
-        if !self.may_carry_developer_text(kind)
+        if !kind.may_carry_developer_text(self.mode)
             && let Some(run) = self.developer_run_in(&text)
         {
             return Err(format!(
                 "{path}: would publish the developer part of {} (\"{}\"), which {}; the theme `{}` puts it there: render the developer part only through `developer.html` in the developer slot",
                 run.origin,
                 excerpt(&run.text),
-                self.where_developer_text_belongs(kind),
+                kind.where_developer_text_belongs(self.mode),
                 self.theme
             ));
         }
@@ -313,28 +287,6 @@ impl Gate {
             }
         }
         Ok(())
-    }
-
-    fn may_carry_developer_text(&self, kind: Kind) -> bool {
-        if kind == Kind::CloudflarePage {
-            return false;
-        }
-        match self.mode {
-            DeveloperMode::Strip => false,
-            DeveloperMode::Hidden => matches!(kind, Kind::Page | Kind::Errorfile),
-            DeveloperMode::Ssi => kind == Kind::Fragment,
-        }
-    }
-
-    fn where_developer_text_belongs(&self, kind: Kind) -> &'static str {
-        if kind == Kind::CloudflarePage {
-            return "Cloudflare serves to everyone, so its pages never carry it";
-        }
-        match self.mode {
-            DeveloperMode::Strip => "--developer strip leaves out of every file",
-            DeveloperMode::Hidden => "belongs only in the HTML pages",
-            DeveloperMode::Ssi => "--developer ssi keeps in the fragments under developer/",
-        }
     }
 
     fn developer_run_in(&self, text: &str) -> Option<&DeveloperRun> {
@@ -405,32 +357,6 @@ fn first_stray_control(text: &str) -> Option<(usize, char)> {
         from = to;
     }
     None
-}
-
-fn kind_of(path: &str, mode: DeveloperMode) -> Kind {
-    let name = path.rsplit('/').next().unwrap_or(path);
-    if path == crate::servers::cloudflare::WORKER {
-        Kind::WorkerCode
-    } else if path == crate::servers::cloudflare::DATA {
-        Kind::EdgeBundle
-    } else if path == crate::servers::envoy::FILE {
-        Kind::EnvoyResources
-    } else if path == crate::servers::cloudflare::rules::FILE {
-        Kind::CloudflareRules
-    } else if path.starts_with(crate::servers::cloudflare::hosted::DIR) && name.ends_with(".html") {
-        Kind::CloudflarePage
-    } else if path.starts_with("servers/haproxy/") && name.ends_with(".http") {
-        Kind::Errorfile
-    } else if path.starts_with("servers/") {
-        Kind::ServerConfig
-    } else if mode == DeveloperMode::Ssi && path.contains("/developer/") && name.ends_with(".html")
-    {
-        Kind::Fragment
-    } else if name.ends_with(".html") {
-        Kind::Page
-    } else {
-        Kind::Data
-    }
 }
 
 /// The start of `text` on one line, for a message that quotes it.
