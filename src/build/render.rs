@@ -170,7 +170,7 @@ pub fn render_into(
         files: kept,
     };
     let server_files = crate::servers::all_files(&server_input)?;
-    // The rest of the input (every page's bytes, for Cloudflare) goes now.
+    // The rest of the input (the bytes of the Worker's pages) goes now.
     let mut manifest = server_input.into_manifest();
     other_files.extend(server_files.iter().map(|f| f.path.clone()));
     other_files.sort();

@@ -7,7 +7,7 @@ use super::{Gate, Kind};
 use crate::output::OutputFile;
 
 impl Gate {
-    /// `data.js` holds every page as JSON inside JavaScript, where escaping
+    /// `data.js` holds the Worker's pages as JSON inside JavaScript, where escaping
     /// hides markup from a plain text search: the literal is decoded and
     /// each page checked as what it stands for. The public parts (`html`,
     /// `json`, `txt`) follow the rules of pages and data, the `developer`

@@ -15,7 +15,7 @@ pub(super) enum Kind {
     /// The Cloudflare Worker's code: errorsmith's own script, so only its
     /// exact bytes are admitted.
     WorkerCode,
-    /// The Worker's `data.js`: every page again, as a JavaScript literal.
+    /// The Worker's `data.js`: the pages it sends, again, as a JavaScript literal.
     /// Decoded and each embedded page checked as the kind of file it
     /// stands for (page, data or fragment), see [`super::Gate::admit_bundle`].
     EdgeBundle,

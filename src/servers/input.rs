@@ -18,9 +18,10 @@ pub struct ServerInput {
     pub pages: BTreeMap<String, Vec<u8>>,
     /// Absolute directory the pages are served from on the server.
     pub pages_dir: PathBuf,
-    /// Every page (all locales and formats), SSI fragment and reference
-    /// file by path, and the pages rendered for Cloudflare, for targets
-    /// that carry the pages with them (the Cloudflare Worker and rules).
+    /// The files of the pages the Cloudflare Worker sends (all locales and
+    /// formats of [`cloudflare::worker_codes`], with their SSI fragments),
+    /// the reference files and the pages rendered for Cloudflare, by path:
+    /// what the Worker and the rules carry with them.
     pub files: BTreeMap<String, Vec<u8>>,
 }
 
@@ -53,13 +54,19 @@ impl ServerInput {
         for page in top_level_html {
             pages.insert(page.path.clone(), crate::fsx::read(&dir.join(&page.path))?);
         }
+        // Only what a server file bundles is read: at 300 locales the rest
+        // is most of a 250 MB output.
+        let codes = bundled_codes(&manifest);
+        let bundled = manifest
+            .pages
+            .iter()
+            .filter(|p| codes.contains(&p.code))
+            .map(|p| &p.path)
+            .chain(manifest.files.iter().filter(|f| {
+                (!f.starts_with("servers/") || f.starts_with(cloudflare::hosted::DIR))
+                    && fragment_code(f).is_none_or(|code| codes.contains(&code))
+            }));
         let mut files = BTreeMap::new();
-        let bundled = manifest.pages.iter().map(|p| &p.path).chain(
-            manifest
-                .files
-                .iter()
-                .filter(|f| !f.starts_with("servers/") || f.starts_with(cloudflare::hosted::DIR)),
-        );
         for path in bundled {
             files.insert(path.clone(), crate::fsx::read(&dir.join(path))?);
         }
@@ -81,4 +88,26 @@ impl ServerInput {
     pub fn trusted_networks(&self) -> &[String] {
         &self.manifest.servers.trusted_networks
     }
+}
+
+/// The codes whose files the Cloudflare Worker bundles, as the build that
+/// wrote `manifest` kept them (see `build::render_into`).
+fn bundled_codes(manifest: &Manifest) -> Vec<u16> {
+    let built: Vec<u16> = manifest
+        .pages
+        .iter()
+        .filter(|p| p.format == Format::Html && !p.path.contains('/'))
+        .map(|p| p.code)
+        .collect();
+    // A `replace_statuses` the build has no page for is refused by the
+    // Worker's writer itself, with its message.
+    let replaced =
+        super::replaced_statuses(&manifest.servers.replace_statuses, &built).unwrap_or_default();
+    cloudflare::worker_codes(&replaced, &built)
+}
+
+/// The code of an SSI fragment, `<locale>/developer/<code>.html`.
+fn fragment_code(path: &str) -> Option<u16> {
+    let (_, name) = path.split_once("/developer/")?;
+    name.strip_suffix(".html")?.parse().ok()
 }
