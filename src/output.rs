@@ -9,12 +9,12 @@ mod previous;
 mod record;
 mod sink;
 mod staging;
+mod tree;
 mod writer;
 use anyhow::{Context, Result, bail};
 use serde::{Deserialize, Serialize};
 pub use sink::{Collect, InFolder, Sink};
 pub use staging::install_signal_handler;
-use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 pub use writer::{Opened, Writer, Written};
 
@@ -293,19 +293,16 @@ fn written_before_file_lists(rel: &Path, is_dir: bool, manifest: &Manifest) -> b
 /// be lost: the build stops and names them instead.
 fn refuse_files_not_in_manifest(target: &Path) -> Result<()> {
     let manifest = Manifest::read(target)?;
-    let mut ours: BTreeSet<PathBuf> = manifest
-        .pages
-        .iter()
-        .map(|p| PathBuf::from(&p.path))
-        .chain(manifest.files.iter().map(PathBuf::from))
-        .collect();
-    ours.insert(PathBuf::from(MANIFEST));
+    let ours = tree::Tree::new(
+        manifest
+            .pages
+            .iter()
+            .map(|p| p.path.as_str())
+            .chain(manifest.files.iter().map(String::as_str))
+            .chain([MANIFEST]),
+    );
     // Manifests before `files` existed listed pages only.
     let legacy = manifest.files.is_empty();
-    let folders: BTreeSet<PathBuf> = ours
-        .iter()
-        .flat_map(|p| p.ancestors().skip(1).map(Path::to_path_buf))
-        .collect();
     let mut foreign = Vec::new();
     for entry in walkdir::WalkDir::new(target)
         .min_depth(1)
@@ -314,11 +311,7 @@ fn refuse_files_not_in_manifest(target: &Path) -> Result<()> {
         let entry = entry.with_context(|| format!("cannot read `{}`", target.display()))?;
         let rel = entry.path().strip_prefix(target).unwrap_or(entry.path());
         let is_dir = entry.file_type().is_dir();
-        let known = if is_dir {
-            folders.contains(rel)
-        } else {
-            ours.contains(rel)
-        };
+        let known = ours.holds(rel, is_dir);
         let legacy_known = legacy && written_before_file_lists(rel, is_dir, &manifest);
         if !known && !legacy_known {
             foreign.push(format!(

@@ -2,8 +2,8 @@
 //! already holds, byte for byte, and bringing those over without writing
 //! them again.
 
+use super::tree::Tree;
 use anyhow::{Result, bail};
-use std::collections::BTreeSet;
 use std::path::Path;
 
 pub(super) fn digest(bytes: &[u8]) -> u64 {
@@ -38,21 +38,21 @@ pub(super) fn same_bytes(path: &Path, bytes: &[u8]) -> bool {
 
 /// True when `dir` holds these files and nothing else (folders aside).
 pub(super) fn holds_exactly(dir: &Path, files: &[String]) -> Result<bool> {
-    let wanted: BTreeSet<&Path> = files.iter().map(Path::new).collect();
-    let folders: BTreeSet<&Path> = wanted.iter().flat_map(|p| p.ancestors().skip(1)).collect();
+    let wanted = Tree::new(files.iter().map(String::as_str));
     let mut count = 0;
     for entry in walkdir::WalkDir::new(dir).min_depth(1) {
         let Ok(entry) = entry else {
             return Ok(false);
         };
         let rel = entry.path().strip_prefix(dir).unwrap_or(entry.path());
-        if entry.file_type().is_dir() {
-            if !folders.contains(rel) {
+        let is_dir = entry.file_type().is_dir();
+        if is_dir {
+            if !wanted.holds(rel, true) {
                 return Ok(false);
             }
             continue;
         }
-        if !entry.file_type().is_file() || !wanted.contains(rel) {
+        if !entry.file_type().is_file() || !wanted.holds(rel, false) {
             return Ok(false);
         }
         count += 1;

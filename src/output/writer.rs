@@ -144,8 +144,10 @@ impl Writer {
             // file of the user's may have arrived while the build ran.
             ensure_replaceable(previous)?;
             let staged = self.staging.path();
-            let dirs: BTreeSet<&Path> =
-                paths.iter().filter_map(|p| Path::new(p).parent()).collect();
+            let dirs: BTreeSet<&str> = paths
+                .iter()
+                .filter_map(|p| Some(p.rsplit_once('/')?.0))
+                .collect();
             for dir in dirs {
                 fsx::create_dir_all(&staged.join(dir))?;
             }
