@@ -72,18 +72,28 @@ pub fn render_into(
     let cloudflare = crate::output::ServerSettings::from_config(config)
         .targets
         .contains(&crate::servers::Server::Cloudflare);
-    let keep_codes: BTreeSet<u16> = if cloudflare {
-        let built: Vec<u16> = jobs
+    // Cloudflare's own pages and the Worker's bundle both follow the
+    // top-level pages and the statuses replaced at the edge.
+    let at_edge: Option<(Vec<&Page>, Vec<u16>)> = if cloudflare {
+        let top_level: Vec<&Page> = jobs
             .iter()
             .filter(|job| job.top_level)
-            .map(|job| job.page.code)
+            .map(|job| job.page)
             .collect();
+        let built: Vec<u16> = top_level.iter().map(|page| page.code).collect();
         let replaced = crate::servers::replaced_statuses(&config.replace_statuses, &built)?;
-        crate::servers::cloudflare::worker_codes(&replaced, &built)
-            .into_iter()
-            .collect()
+        Some((top_level, replaced))
     } else {
-        BTreeSet::new()
+        None
+    };
+    let keep_codes: BTreeSet<u16> = match &at_edge {
+        Some((top_level, replaced)) => {
+            let built: Vec<u16> = top_level.iter().map(|page| page.code).collect();
+            crate::servers::cloudflare::worker_codes(replaced, &built)
+                .into_iter()
+                .collect()
+        }
+        None => BTreeSet::new(),
     };
     let recall = match memo {
         Some(memo) => Some(Recall {
@@ -150,13 +160,8 @@ pub fn render_into(
         pages,
         crate::output::ServerSettings::from_config(config),
     );
-    if cloudflare {
-        let top_level_pages: Vec<&Page> = jobs
-            .iter()
-            .filter(|j| j.top_level)
-            .map(|j| j.page)
-            .collect();
-        for (entry, file) in cloudflare_pages(project, &theme, &top_level_pages, &strings)? {
+    if let Some((top_level, replaced)) = &at_edge {
+        for (entry, file) in cloudflare_pages(project, &theme, top_level, &strings, replaced)? {
             manifest.cloudflare_pages.push(entry);
             other_files.push(file.path.clone());
             kept.insert(file.path.clone(), file.bytes.clone());
@@ -195,15 +200,14 @@ fn cloudflare_pages(
     theme: &crate::theme::Theme,
     top_level: &[&Page],
     strings: &BTreeMap<&str, Strings>,
+    replaced: &[u16],
 ) -> Result<Vec<(ManifestPage, OutputFile)>> {
     let config = crate::config::Config {
         developer: DeveloperMode::Strip,
         ..project.config.clone()
     };
     let renderer = Renderer::new(theme, &config, project.site_view()?)?;
-    let built: Vec<u16> = top_level.iter().map(|p| p.code).collect();
-    let replaced = crate::servers::replaced_statuses(&config.replace_statuses, &built)?;
-    crate::servers::cloudflare::hosted::render(&renderer, top_level, strings, &replaced)
+    crate::servers::cloudflare::hosted::render(&renderer, top_level, strings, replaced)
 }
 
 /// `<locale>/reference.html` for every locale when `visitor_reference` is

@@ -4,7 +4,7 @@
 
 use super::cloudflare;
 use crate::formats::Format;
-use crate::output::Manifest;
+use crate::output::{Manifest, ManifestPage};
 use anyhow::{Context, Result};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -46,17 +46,23 @@ impl ServerInput {
                 dir.join(&manifest.brands[0]).display()
             );
         }
-        let mut pages = BTreeMap::new();
-        let top_level_html = manifest
+        let top_level_html: Vec<&ManifestPage> = manifest
             .pages
             .iter()
-            .filter(|p| p.format == Format::Html && !p.path.contains('/'));
-        for page in top_level_html {
+            .filter(|p| p.format == Format::Html && !p.path.contains('/'))
+            .collect();
+        let mut pages = BTreeMap::new();
+        for page in &top_level_html {
             pages.insert(page.path.clone(), crate::fsx::read(&dir.join(&page.path))?);
         }
-        // Only what a server file bundles is read: at 300 locales the rest
-        // is most of a 250 MB output.
-        let codes = bundled_codes(&manifest);
+        // Only what a server file bundles is read, the pages the Worker
+        // sends, as the build kept them: at 300 locales the rest is most
+        // of a 250 MB output. A `replace_statuses` the build has no page
+        // for is refused by the Worker's writer itself, with its message.
+        let built: Vec<u16> = top_level_html.iter().map(|p| p.code).collect();
+        let codes = super::replaced_statuses(&manifest.servers.replace_statuses, &built)
+            .map(|replaced| cloudflare::worker_codes(&replaced, &built))
+            .unwrap_or_default();
         let bundled = manifest
             .pages
             .iter()
@@ -88,22 +94,6 @@ impl ServerInput {
     pub fn trusted_networks(&self) -> &[String] {
         &self.manifest.servers.trusted_networks
     }
-}
-
-/// The codes whose files the Cloudflare Worker bundles, as the build that
-/// wrote `manifest` kept them (see `build::render_into`).
-fn bundled_codes(manifest: &Manifest) -> Vec<u16> {
-    let built: Vec<u16> = manifest
-        .pages
-        .iter()
-        .filter(|p| p.format == Format::Html && !p.path.contains('/'))
-        .map(|p| p.code)
-        .collect();
-    // A `replace_statuses` the build has no page for is refused by the
-    // Worker's writer itself, with its message.
-    let replaced =
-        super::replaced_statuses(&manifest.servers.replace_statuses, &built).unwrap_or_default();
-    cloudflare::worker_codes(&replaced, &built)
 }
 
 /// The code of an SSI fragment, `<locale>/developer/<code>.html`.
