@@ -66,16 +66,11 @@ pub(super) fn holds_exactly(dir: &Path, files: &[String]) -> Result<bool> {
         };
         let rel = entry.path().strip_prefix(dir).unwrap_or(entry.path());
         let is_dir = entry.file_type().is_dir();
-        if is_dir {
-            if !wanted.holds(rel, true) {
-                return Ok(false);
-            }
-            continue;
-        }
-        if !entry.file_type().is_file() || !wanted.holds(rel, false) {
+        // A link, pipe or device is never one of the files.
+        if !(is_dir || entry.file_type().is_file()) || !wanted.holds(rel, is_dir) {
             return Ok(false);
         }
-        count += 1;
+        count += usize::from(!is_dir);
     }
     Ok(count == wanted.len())
 }
