@@ -25,8 +25,12 @@ impl Digest {
 
     /// 32 hex digits.
     pub fn hex(self) -> String {
+        format!("{:032x}", self.value())
+    }
+
+    pub fn value(self) -> u128 {
         let [a, b] = self.0;
-        format!("{:016x}{:016x}", a.finish(), b.finish())
+        (u128::from(a.finish()) << 64) | u128::from(b.finish())
     }
 }
 

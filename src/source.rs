@@ -72,15 +72,96 @@ pub const MAX_FILE_BYTES: u64 = 1024 * 1024;
 /// inside `dir`, failing on loops and on links that leave it), skipping
 /// hidden files, sorted by relative path.
 pub fn read_dir(dir: &Path) -> Result<Vec<SourceFile>> {
-    Ok(read_dir_where(dir, |_| true)?.0)
+    find_where(dir, |_| true)?
+        .0
+        .into_iter()
+        .map(|found| found.read().map_err(anyhow::Error::msg))
+        .collect()
 }
 
-/// [`read_dir`] for the files whose relative path `wanted` accepts; the
-/// others are not read, and come back as their paths.
-pub fn read_dir_where(
+/// A file a walk found and checked, not read yet: a large project's
+/// files are read where they are parsed, on every core, each one's bytes
+/// going once it is parsed, instead of all at once before.
+#[derive(Debug, Clone)]
+pub struct FoundFile {
+    /// Path relative to its root, with `/` separators (`de/404.md`).
+    pub rel_path: String,
+    /// Shown in messages.
+    pub origin: String,
+    path: std::path::PathBuf,
+}
+
+impl FoundFile {
+    /// The file's bytes, as long as it still is a regular file of at most
+    /// [`MAX_FILE_BYTES`]: it may have changed since the walk saw it.
+    pub fn read(self) -> Result<SourceFile, String> {
+        use std::io::Read;
+        let cannot = |e: std::io::Error| format!("cannot read `{}`: {e}", self.origin);
+        let file = std::fs::File::open(&self.path).map_err(cannot)?;
+        let meta = file.metadata().map_err(cannot)?;
+        if !meta.is_file() {
+            return Err(format!(
+                "`{}` is not a regular file (a folder, device, socket or pipe); remove it",
+                self.origin
+            ));
+        }
+        let mut bytes = Vec::with_capacity(meta.len().min(MAX_FILE_BYTES) as usize);
+        file.take(MAX_FILE_BYTES + 1)
+            .read_to_end(&mut bytes)
+            .map_err(cannot)?;
+        if bytes.len() as u64 > MAX_FILE_BYTES {
+            return Err(too_large(&self.origin, meta.len().max(bytes.len() as u64)));
+        }
+        Ok(SourceFile {
+            rel_path: self.rel_path,
+            origin: self.origin,
+            bytes,
+        })
+    }
+}
+
+/// An input file, in memory already or still to be read.
+pub enum Input {
+    Read(SourceFile),
+    Found(FoundFile),
+}
+
+impl Input {
+    pub fn rel_path(&self) -> &str {
+        match self {
+            Input::Read(file) => &file.rel_path,
+            Input::Found(file) => &file.rel_path,
+        }
+    }
+
+    pub fn origin(&self) -> &str {
+        match self {
+            Input::Read(file) => &file.origin,
+            Input::Found(file) => &file.origin,
+        }
+    }
+
+    pub fn read(self) -> Result<SourceFile, String> {
+        match self {
+            Input::Read(file) => Ok(file),
+            Input::Found(file) => file.read(),
+        }
+    }
+}
+
+fn too_large(origin: &str, size: u64) -> String {
+    format!(
+        "`{origin}` is {size} bytes, more than the {MAX_FILE_BYTES} an input file may have; shorten it"
+    )
+}
+
+/// Every regular file under `dir` as [`read_dir`] finds them, without
+/// reading them, for the relative paths `wanted` accepts; the others come
+/// back as their paths.
+pub fn find_where(
     dir: &Path,
     wanted: impl Fn(&str) -> bool,
-) -> Result<(Vec<SourceFile>, Vec<String>)> {
+) -> Result<(Vec<FoundFile>, Vec<String>)> {
     if !dir.is_dir() {
         anyhow::bail!(
             "`{}` is not a directory; check the path you passed",
@@ -135,17 +216,12 @@ pub fn read_dir_where(
         }
         let size = entry.metadata().map(|m| m.len()).unwrap_or(0);
         if size > MAX_FILE_BYTES {
-            anyhow::bail!(
-                "`{}` is {size} bytes, more than the {MAX_FILE_BYTES} an input file may have; shorten it",
-                entry.path().display()
-            );
+            anyhow::bail!("{}", too_large(&entry.path().display().to_string(), size));
         }
-        let bytes = std::fs::read(entry.path())
-            .with_context(|| format!("cannot read `{}`", entry.path().display()))?;
-        files.push(SourceFile {
+        files.push(FoundFile {
             rel_path,
             origin: entry.path().display().to_string(),
-            bytes,
+            path: entry.path().to_path_buf(),
         });
     }
     Ok((files, skipped))
@@ -171,5 +247,44 @@ fn walk_error(root: &Path, error: walkdir::Error) -> anyhow::Error {
             .map(|e| e.to_string())
             .unwrap_or_else(|| error.to_string());
         anyhow::anyhow!("{path}: cannot read: {reason}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_found_file_is_read_as_it_is_when_read_and_refused_if_it_grew_past_the_limit_or_became_a_folder()
+     {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("404.md"), "one").unwrap();
+        std::fs::write(dir.path().join("500.md"), "two").unwrap();
+        std::fs::write(dir.path().join("503.md"), "three").unwrap();
+        let (found, skipped) = find_where(dir.path(), |_| true).unwrap();
+        assert!(skipped.is_empty());
+        let names: Vec<&str> = found.iter().map(|f| f.rel_path.as_str()).collect();
+        assert_eq!(names, ["404.md", "500.md", "503.md"]);
+        // Changed after the walk: what is read is what is there now.
+        std::fs::write(dir.path().join("404.md"), "changed").unwrap();
+        std::fs::write(
+            dir.path().join("500.md"),
+            vec![b'x'; MAX_FILE_BYTES as usize + 1],
+        )
+        .unwrap();
+        std::fs::remove_file(dir.path().join("503.md")).unwrap();
+        std::fs::create_dir(dir.path().join("503.md")).unwrap();
+        let mut found = found.into_iter();
+        assert_eq!(found.next().unwrap().read().unwrap().bytes, b"changed");
+        let grown = found.next().unwrap().read().unwrap_err();
+        assert!(
+            grown.ends_with(&format!(
+                "500.md` is {} bytes, more than the {MAX_FILE_BYTES} an input file may have; shorten it",
+                MAX_FILE_BYTES + 1
+            )),
+            "{grown}"
+        );
+        let folder = found.next().unwrap().read().unwrap_err();
+        assert!(folder.contains("503.md` is not a regular file (a folder"), "{folder}");
     }
 }

@@ -54,7 +54,10 @@ fn builtin_layer(options: &LoadOptions) -> (Catalog, Vec<String>) {
         let mut catalog = Catalog::default();
         let mut errors = Vec::new();
         catalog.add_layer(
-            source::builtin_content(),
+            source::builtin_content()
+                .into_iter()
+                .map(source::Input::Read)
+                .collect(),
             BUILTIN_LOCALE,
             options,
             &mut errors,
@@ -64,6 +67,14 @@ fn builtin_layer(options: &LoadOptions) -> (Catalog, Vec<String>) {
         layer
     });
     layer.as_ref().clone()
+}
+
+/// A digest of one file: its relative path and its bytes.
+fn file_digest(file: &SourceFile) -> u128 {
+    let mut digest = crate::digest::Digest::default();
+    digest.add(file.rel_path.as_bytes());
+    digest.add(&file.bytes);
+    digest.value()
 }
 
 /// A page the user wrote for the default locale while other built locales
@@ -91,15 +102,11 @@ impl Catalog {
             // Only files that are content are read, so a large image or a
             // binary next to the pages is skipped, not refused.
             let (files, skipped) =
-                source::read_dir_where(dir, |rel| kind_of(file_name(rel)) != FileKind::Other)?;
+                source::find_where(dir, |rel| kind_of(file_name(rel)) != FileKind::Other)?;
             catalog.skipped = skipped;
-            let mut digest = crate::digest::Digest::default();
-            for file in &files {
-                digest.add(file.rel_path.as_bytes());
-                digest.add(&file.bytes);
-            }
-            catalog.user_digest = digest.hex();
-            catalog.add_layer(files, options.default_locale, options, &mut errors);
+            let files = files.into_iter().map(source::Input::Found).collect();
+            catalog.user_digest =
+                catalog.add_layer(files, options.default_locale, options, &mut errors);
             catalog.skipped.sort();
         }
         if errors.is_empty() {
@@ -109,88 +116,112 @@ impl Catalog {
         }
     }
 
+    /// Adds the pages and strings of `files`, which a file of the same
+    /// locale and code in this catalog gives way to; returns a digest of
+    /// the files (relative paths and bytes, as read and parsed).
     fn add_layer(
         &mut self,
-        files: Vec<SourceFile>,
+        files: Vec<source::Input>,
         top_locale: &str,
         options: &LoadOptions,
         errors: &mut Vec<String>,
-    ) {
-        // Pages are parsed on every core; everything else, and every
-        // message, stays in the order of the files. Each file's bytes go
-        // once it is parsed, so the sources and the pages of a large
-        // project are not all held at once.
+    ) -> String {
+        // Pages are read and parsed on every core; everything else, and
+        // every message, stays in the order of the files. A page's bytes
+        // are read where it is parsed and go once it is, so the sources of
+        // a large project are never all held at once, nor held beside
+        // its pages.
         enum Step {
             Error(String),
-            Page(SourceFile, String),
+            Page(source::Input, String),
         }
         let mut steps = Vec::new();
-        for file in files {
-            let locale = match locale_of(&file.rel_path, top_locale) {
+        // (relative path, digest) of every file read.
+        let mut digests: Vec<(String, u128)> = Vec::with_capacity(files.len());
+        for input in files {
+            let locale = match locale_of(input.rel_path(), top_locale) {
                 Ok(locale) => locale,
                 Err(message) => {
-                    steps.push(Step::Error(format!("{}: {message}", file.origin)));
+                    steps.push(Step::Error(format!("{}: {message}", input.origin())));
                     continue;
                 }
             };
-            match kind_of(file_name(&file.rel_path)) {
-                FileKind::Page => {}
-                FileKind::Markdown => {
-                    let opens_with_front_matter = file
-                        .text()
-                        .is_ok_and(|text| content::body_start(text).is_some());
-                    if !opens_with_front_matter {
-                        self.skipped.push(file.origin.clone());
-                        continue;
-                    }
-                }
-                FileKind::Strings => {
-                    match strings::parse(&file) {
-                        Ok(found) => {
-                            // The user's words over the built-in ones of the
-                            // same locale, key by key: a file that sets one
-                            // key keeps errorsmith's words for the others.
-                            let merged = match self.strings.remove(&locale) {
-                                Some(builtin) => found.over(&builtin),
-                                None => found,
-                            };
-                            self.strings.insert(locale, merged);
-                        }
-                        Err(message) => steps.push(Step::Error(message)),
-                    }
-                    continue;
-                }
-                FileKind::Misnamed { rename_to } => {
-                    steps.push(Step::Error(format!(
-                        "{}: errorsmith reads pages named `<code>.md` and `{}`, so this file would be ignored; rename it to `{rename_to}`",
-                        file.origin,
-                        strings::FILE_NAME
-                    )));
-                    continue;
-                }
-                FileKind::Other => continue,
+            let kind = kind_of(file_name(input.rel_path()));
+            if let FileKind::Misnamed { rename_to } = &kind {
+                steps.push(Step::Error(format!(
+                    "{}: errorsmith reads pages named `<code>.md` and `{}`, so this file would be ignored; rename it to `{rename_to}`",
+                    input.origin(),
+                    strings::FILE_NAME
+                )));
+                continue;
             }
-            steps.push(Step::Page(file, locale));
+            if matches!(kind, FileKind::Other) {
+                continue;
+            }
+            if kind == FileKind::Page {
+                steps.push(Step::Page(input, locale));
+                continue;
+            }
+            // Strings and other Markdown are few: read here, in order.
+            let file = match input.read() {
+                Ok(file) => file,
+                Err(message) => {
+                    steps.push(Step::Error(message));
+                    continue;
+                }
+            };
+            if kind == FileKind::Strings {
+                digests.push((file.rel_path.clone(), file_digest(&file)));
+                match strings::parse(&file) {
+                    Ok(found) => {
+                        // The user's words over the built-in ones of the
+                        // same locale, key by key: a file that sets one
+                        // key keeps errorsmith's words for the others.
+                        let merged = match self.strings.remove(&locale) {
+                            Some(builtin) => found.over(&builtin),
+                            None => found,
+                        };
+                        self.strings.insert(locale, merged);
+                    }
+                    Err(message) => steps.push(Step::Error(message)),
+                }
+                continue;
+            }
+            let opens_with_front_matter = file
+                .text()
+                .is_ok_and(|text| content::body_start(text).is_some());
+            if !opens_with_front_matter {
+                digests.push((file.rel_path.clone(), file_digest(&file)));
+                self.skipped.push(file.origin.clone());
+                continue;
+            }
+            steps.push(Step::Page(source::Input::Read(file), locale));
         }
-        // A file's step is its page or the message that stops it.
-        let parsed: Vec<Result<(String, Page), String>> = steps
+        // A file's step is its page (with the digest of its bytes) or the
+        // message that stops it.
+        type Parsed = (String, Page, (String, u128));
+        let parsed: Vec<Result<Parsed, String>> = steps
             .into_par_iter()
             .map(|step| match step {
-                Step::Page(file, locale) => {
-                    content::parse_page(&file, &locale, options.markdown).map(|page| (locale, page))
+                Step::Page(input, locale) => {
+                    let file = input.read()?;
+                    let digest = file_digest(&file);
+                    content::parse_page(&file, &locale, options.markdown)
+                        .map(|page| (locale, page, (file.rel_path, digest)))
                 }
                 Step::Error(message) => Err(message),
             })
             .collect();
         let mut layer: BTreeMap<(String, u16), Page> = BTreeMap::new();
         for step in parsed {
-            let (locale, page) = match step {
+            let (locale, page, digest) = match step {
                 Ok(parsed) => parsed,
                 Err(message) => {
                     errors.push(message);
                     continue;
                 }
             };
+            digests.push(digest);
             let key = (locale, page.code);
             if let Some(first) = layer.get(&key) {
                 errors.push(format!(
@@ -202,6 +233,13 @@ impl Catalog {
             }
         }
         self.pages.extend(layer);
+        digests.sort_unstable();
+        let mut digest = crate::digest::Digest::default();
+        for (rel_path, of_file) in &digests {
+            digest.add(rel_path.as_bytes());
+            digest.add(&of_file.to_le_bytes());
+        }
+        digest.hex()
     }
 
     /// Drops the HTML of every developer part, for builds that strip it:
@@ -302,7 +340,10 @@ mod tests {
             let mut parsed = Catalog::default();
             let mut errors = Vec::new();
             parsed.add_layer(
-                source::builtin_content(),
+                source::builtin_content()
+                    .into_iter()
+                    .map(source::Input::Read)
+                    .collect(),
                 BUILTIN_LOCALE,
                 &options,
                 &mut errors,
