@@ -89,12 +89,19 @@ pub struct FoundFile {
     /// Shown in messages.
     pub origin: String,
     path: std::path::PathBuf,
+    /// As the walk saw it.
+    size: u64,
 }
 
 impl FoundFile {
+    /// The file's size when the walk saw it.
+    pub fn size(&self) -> u64 {
+        self.size
+    }
+
     /// The file's bytes, as long as it still is a regular file of at most
     /// [`MAX_FILE_BYTES`]: it may have changed since the walk saw it.
-    pub fn read(self) -> Result<SourceFile, String> {
+    pub fn read(&self) -> Result<SourceFile, String> {
         use std::io::Read;
         let cannot = |e: std::io::Error| format!("cannot read `{}`: {e}", self.origin);
         let file = std::fs::File::open(&self.path).map_err(cannot)?;
@@ -113,8 +120,8 @@ impl FoundFile {
             return Err(too_large(&self.origin, meta.len().max(bytes.len() as u64)));
         }
         Ok(SourceFile {
-            rel_path: self.rel_path,
-            origin: self.origin,
+            rel_path: self.rel_path.clone(),
+            origin: self.origin.clone(),
             bytes,
         })
     }
@@ -222,6 +229,7 @@ pub fn find_where(
             rel_path,
             origin: entry.path().display().to_string(),
             path: entry.path().to_path_buf(),
+            size,
         });
     }
     Ok((files, skipped))
@@ -285,6 +293,9 @@ mod tests {
             "{grown}"
         );
         let folder = found.next().unwrap().read().unwrap_err();
-        assert!(folder.contains("503.md` is not a regular file (a folder"), "{folder}");
+        assert!(
+            folder.contains("503.md` is not a regular file (a folder"),
+            "{folder}"
+        );
     }
 }

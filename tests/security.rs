@@ -76,6 +76,7 @@ fn developer_part_never_appears_in_strip_builds_of_any_theme() {
             let Some(source) = catalog.page(locale, page.code) else {
                 panic!("no content for {} {}", locale, page.code);
             };
+            let source = source.page().unwrap();
             let texts = distinctive_texts(source.developer.html().unwrap_or_default());
             let stripped = std::fs::read_to_string(strip_dir.join(&page.path)).unwrap();
             let hidden = std::fs::read_to_string(hidden_dir.join(&page.path)).unwrap();

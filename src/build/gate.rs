@@ -4,14 +4,18 @@
 
 use super::Job;
 use crate::catalog::Catalog;
+use crate::catalog::Entry;
 use crate::config::DeveloperMode;
+use crate::content::Page;
 use crate::project::Project;
 use crate::publish::{DeveloperRun, DeveloperRuns, Gate, GateInput};
 use crate::render::SsiMarkup;
 use crate::servers::nginx::NginxSsi;
 use crate::strings::Strings;
 use anyhow::Result;
-use std::collections::{BTreeMap, BTreeSet};
+use rayon::prelude::*;
+use std::borrow::Cow;
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 
 /// The gate for this build: what the theme's source holds, what errorsmith's
@@ -35,7 +39,7 @@ pub(super) fn publication_gate(
     if config.developer == DeveloperMode::Ssi {
         let markup = jobs
             .iter()
-            .map(|job| ssi.developer_include(&format!("{}/", job.locale), job.page.code))
+            .map(|job| ssi.developer_include(&format!("{}/", job.locale), job.page.code()))
             .chain(
                 strings
                     .values()
@@ -96,12 +100,15 @@ pub(super) fn publication_gate(
         .flat_map(|job| {
             let source = format!(
                 "{}: page {} ({})",
-                job.page.origin, job.page.code, job.locale
+                job.page.origin(),
+                job.page.code(),
+                job.locale
             );
-            let mut paths = vec![format!("{}/{}.html", job.locale, job.page.code)];
+            let code = job.page.code();
+            let mut paths = vec![format!("{}/{code}.html", job.locale)];
             if job.top_level {
-                paths.push(format!("{}.html", job.page.code));
-                paths.push(crate::servers::cloudflare::hosted::rule_path(job.page.code));
+                paths.push(format!("{code}.html"));
+                paths.push(crate::servers::cloudflare::hosted::rule_path(code));
             }
             paths.into_iter().map(move |path| (path, source.clone()))
         })
@@ -111,7 +118,7 @@ pub(super) fn publication_gate(
         theme_sources,
         theme: &theme.name,
         own_ssi,
-        developer: shared.for_catalog(&project.catalog),
+        developer: shared.for_catalog(&project.catalog)?,
         public_text,
         values,
         content_values: {
@@ -129,7 +136,7 @@ pub(super) fn publication_gate(
 /// `serve`'s themes also share the keys of the catalog's pages.
 #[derive(Default)]
 pub struct SharedRuns {
-    runs: PerCatalog<DeveloperRuns>,
+    runs: PerCatalog<Result<Arc<DeveloperRuns>, String>>,
     page_keys: PerCatalog<super::memo::PageKeys>,
 }
 
@@ -138,22 +145,29 @@ impl SharedRuns {
     /// by side, so no brand waits for another's.
     pub fn prepare(&self, brands: &[crate::project::Brand]) {
         for brand in brands {
-            self.for_catalog(&brand.project.catalog);
+            // A failure comes back again where the brand's gate is made.
+            let _ = self.for_catalog(&brand.project.catalog);
         }
     }
 
     /// The same for the one catalog of `serve`'s themes, with the keys of
     /// its pages their memos recall pages by.
     pub fn prepare_for_memos(&self, catalog: &Arc<Catalog>) {
-        rayon::join(|| self.for_catalog(catalog), || self.page_keys(catalog));
+        rayon::join(
+            || drop(self.for_catalog(catalog)),
+            || self.page_keys(catalog),
+        );
     }
 
     pub(super) fn page_keys(&self, catalog: &Arc<Catalog>) -> Arc<super::memo::PageKeys> {
         self.page_keys.get(catalog, super::memo::PageKeys::of)
     }
 
-    fn for_catalog(&self, catalog: &Arc<Catalog>) -> Arc<DeveloperRuns> {
-        self.runs.get(catalog, developer_runs)
+    fn for_catalog(&self, catalog: &Arc<Catalog>) -> Result<Arc<DeveloperRuns>> {
+        let made = self
+            .runs
+            .get(catalog, |catalog| developer_runs(catalog).map(Arc::new));
+        made.as_ref().clone().map_err(anyhow::Error::msg)
     }
 }
 
@@ -190,41 +204,86 @@ impl<T> PerCatalog<T> {
     }
 }
 
-fn developer_runs(catalog: &Catalog) -> DeveloperRuns {
-    let pages = catalog.pages.values();
+/// Pages parsed again at a time, where a catalog does not hold them.
+const PAGES_PER_SLICE: usize = 512;
+
+/// Every page of `catalog`, a slice at a time: the pages it does not hold
+/// are parsed again (on every core) and go with their slice.
+fn each_slice_of_pages(
+    catalog: &Catalog,
+    mut each: impl FnMut(&[Cow<'_, Page>]),
+) -> Result<(), String> {
+    let entries: Vec<&Entry> = catalog.pages.values().collect();
+    for slice in entries.chunks(PAGES_PER_SLICE) {
+        let pages: Vec<Cow<'_, Page>> = slice
+            .par_iter()
+            .map(|entry| entry.page())
+            .collect::<Result<_, _>>()?;
+        each(&pages);
+    }
+    Ok(())
+}
+
+fn developer_runs(catalog: &Catalog) -> Result<DeveloperRuns, String> {
     // Each distinct text once, the first place it is found naming it (as
     // `DeveloperRuns::new` keeps the first run of each folded form): many
     // locales of the same text then cost no more than one, in time and in
-    // memory.
-    let mut seen = std::collections::HashSet::new();
-    let runs = pages
-        .clone()
-        .flat_map(|page| page.developer.runs().map(move |text| (page, text)))
-        .filter(|(_, text)| seen.insert(*text))
-        .map(|(page, text)| DeveloperRun {
-            text: text.to_string(),
-            origin: page.origin.clone(),
-        })
-        .collect();
-    let mut seen = std::collections::HashSet::new();
-    let public_text: Vec<&str> = pages
-        .flat_map(|page| {
-            [
-                page.title.as_str(),
-                page.summary.as_str(),
-                page.visitor_html.as_str(),
-                page.visitor_text.as_str(),
-            ]
-        })
-        .filter(|text| seen.insert(*text))
-        .collect();
-    DeveloperRuns::new(runs, &public_text)
+    // memory. Runs are found by a hash of their text and compared in full.
+    let mut runs: Vec<DeveloperRun> = Vec::new();
+    let mut by_hash: HashMap<u64, Vec<usize>> = HashMap::new();
+    each_slice_of_pages(catalog, |pages| {
+        for page in pages {
+            for text in page.developer.runs() {
+                let same = by_hash.entry(hash_of(text)).or_default();
+                if !same.iter().any(|&n| runs[n].text == text) {
+                    same.push(runs.len());
+                    runs.push(DeveloperRun {
+                        text: text.to_string(),
+                        origin: page.origin.clone(),
+                    });
+                }
+            }
+        }
+    })?;
+    drop(by_hash);
+    // Then the public text, which every run is looked for in: only the
+    // runs are needed to judge it, so it goes a slice at a time, each
+    // distinct text once (told apart by a 128-bit digest; were two to
+    // collide, a run would only be judged unpublished, never published).
+    let mut developer = DeveloperRuns::new(runs, &[]);
+    let mut seen = HashSet::new();
+    each_slice_of_pages(catalog, |pages| {
+        let public_text: Vec<&str> = pages
+            .iter()
+            .flat_map(|page| {
+                [
+                    page.title.as_str(),
+                    page.summary.as_str(),
+                    page.visitor_html.as_str(),
+                    page.visitor_text.as_str(),
+                ]
+            })
+            .filter(|text| {
+                let mut digest = crate::digest::Digest::default();
+                digest.add(text.as_bytes());
+                seen.insert(digest.value())
+            })
+            .collect();
+        developer.add_public_text(&public_text);
+    })?;
+    Ok(developer)
+}
+
+fn hash_of(text: &str) -> u64 {
+    use std::hash::{BuildHasher, BuildHasherDefault};
+    BuildHasherDefault::<std::collections::hash_map::DefaultHasher>::default().hash_one(text)
 }
 
 /// `(where, value)` of every value of the content, for messages.
 fn content_values(catalog: &Catalog) -> Vec<(String, String)> {
     let mut values = Vec::new();
-    for page in catalog.pages.values() {
+    // For messages only: a page that cannot be parsed again is left out.
+    for page in catalog.pages.values().filter_map(|entry| entry.page().ok()) {
         values.push((format!("`title` in {}", page.origin), page.title.clone()));
         values.push((
             format!("`summary` in {}", page.origin),

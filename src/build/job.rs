@@ -2,7 +2,7 @@
 //! handed to the sink, with what the build needs to keep of it.
 
 use super::memo::{self, PageKeys, Remembered, RenderMemo};
-use crate::content::Page;
+use crate::catalog::Entry;
 use crate::formats::{self, Format};
 use crate::output::{ManifestPage, OutputFile, Sink};
 use crate::publish::{Gate, Published};
@@ -16,7 +16,7 @@ use std::sync::Arc;
 /// One page in one locale to render.
 pub(super) struct Job<'a> {
     pub(super) locale: &'a str,
-    pub(super) page: &'a Page,
+    pub(super) page: &'a Entry,
     pub(super) fallback_from: Option<String>,
     /// Also written at the top of the output (the default locale).
     pub(super) top_level: bool,
@@ -75,7 +75,7 @@ pub(super) struct JobOutput {
 /// rendered, or recalled from the previous render when made from the same
 /// inputs; either way every file passes the gate.
 pub(super) fn render_job(job: &Job, shared: &Shared) -> Result<JobOutput> {
-    let strings = &shared.strings[job.page.locale.as_str()];
+    let strings = &shared.strings[job.page.locale()];
     let key = (shared.memo.as_ref()).and_then(|recall| {
         Some((
             recall,
@@ -157,7 +157,10 @@ struct Made {
 }
 
 fn make_files(job: &Job, shared: &Shared) -> Result<Made> {
-    let page = job.page;
+    // A page the catalog does not hold is parsed again here, and goes
+    // with the job.
+    let page = job.page.page().map_err(anyhow::Error::msg)?;
+    let page = page.as_ref();
     let code = page.code;
     let strings = &shared.strings[page.locale.as_str()];
     // Fragments live only under the locale's folder, so the top-level copy
@@ -237,7 +240,7 @@ fn admit_files(job: &Job, shared: &Shared, made: Made) -> Result<(JobOutput, Vec
     // gate judges those bytes once.
     let mut admitted: Vec<Published> = Vec::new();
     let mut remembered = Vec::new();
-    let keep = shared.keep_codes.contains(&job.page.code);
+    let keep = shared.keep_codes.contains(&job.page.code());
     for file in made.files {
         if keep {
             kept.push((file.path.clone(), file.bytes.clone()));

@@ -132,7 +132,9 @@ pub(super) fn job_key(
     pages: &PageKeys,
     strings: &Strings,
 ) -> Option<String> {
-    let page = pages.0.get(&(job.page.locale.clone(), job.page.code))?;
+    let page = pages
+        .0
+        .get(&(job.page.locale().to_string(), job.page.code()))?;
     Some(of_parts(&[
         render.as_bytes(),
         job.locale.as_bytes(),

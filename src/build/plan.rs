@@ -27,7 +27,7 @@ pub(super) fn plan_jobs(project: &Project) -> Result<(Vec<Job<'_>>, Vec<String>)
                         continue;
                     };
                     fallbacks.push(format!("{locale}/{code}"));
-                    (page, Some(page.locale.clone()))
+                    (page, Some(page.locale().to_string()))
                 }
             };
             jobs.push(Job {

@@ -19,6 +19,7 @@ use crate::servers::nginx::NginxSsi;
 use crate::strings::Strings;
 use anyhow::{Result, bail};
 use rayon::prelude::*;
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
@@ -63,7 +64,7 @@ pub fn render_into(
     // A fallback page keeps its own language, so strings follow the page.
     let strings: BTreeMap<&str, Strings> = jobs
         .iter()
-        .map(|job| job.page.locale.as_str())
+        .map(|job| job.page.locale())
         .collect::<BTreeSet<_>>()
         .into_iter()
         .map(|locale| (locale, project.catalog.strings_for(locale, default_locale)))
@@ -74,12 +75,13 @@ pub fn render_into(
         .contains(&crate::servers::Server::Cloudflare);
     // Cloudflare's own pages and the Worker's bundle both follow the
     // top-level pages and the statuses replaced at the edge.
-    let at_edge: Option<(Vec<&Page>, Vec<u16>)> = if cloudflare {
-        let top_level: Vec<&Page> = jobs
+    let at_edge: Option<(Vec<Cow<Page>>, Vec<u16>)> = if cloudflare {
+        let top_level: Vec<Cow<Page>> = jobs
             .iter()
             .filter(|job| job.top_level)
-            .map(|job| job.page)
-            .collect();
+            .map(|job| job.page.page())
+            .collect::<Result<_, _>>()
+            .map_err(anyhow::Error::msg)?;
         let built: Vec<u16> = top_level.iter().map(|page| page.code).collect();
         let replaced = crate::servers::replaced_statuses(&config.replace_statuses, &built)?;
         Some((top_level, replaced))
@@ -161,7 +163,8 @@ pub fn render_into(
         crate::output::ServerSettings::from_config(config),
     );
     if let Some((top_level, replaced)) = &at_edge {
-        for (entry, file) in cloudflare_pages(project, &theme, top_level, &strings, replaced)? {
+        let top_level: Vec<&Page> = top_level.iter().map(Cow::as_ref).collect();
+        for (entry, file) in cloudflare_pages(project, &theme, &top_level, &strings, replaced)? {
             manifest.cloudflare_pages.push(entry);
             other_files.push(file.path.clone());
             kept.insert(file.path.clone(), file.bytes.clone());

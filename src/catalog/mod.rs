@@ -2,7 +2,7 @@
 //! and code. A user's file replaces the built-in one for the same locale and
 //! code; two files for one code in the same folder tree are an error.
 
-use crate::content::{self, Page};
+use crate::content;
 use crate::markdown::MarkdownOptions;
 use crate::source::{self, SourceFile};
 use crate::strings::{self, Strings};
@@ -11,7 +11,9 @@ use rayon::prelude::*;
 use std::collections::BTreeMap;
 use std::path::Path;
 
+mod entry;
 mod names;
+pub use entry::{Entry, HELD_SOURCE_BYTES};
 pub use names::is_locale_tag;
 use names::{FileKind, file_name, kind_of, locale_of};
 
@@ -21,7 +23,7 @@ pub const BUILTIN_LOCALE: &str = "en";
 #[derive(Debug, Clone, Default)]
 pub struct Catalog {
     /// (locale, code) -> page
-    pub pages: BTreeMap<(String, u16), Page>,
+    pub pages: BTreeMap<(String, u16), Entry>,
     /// locale -> strings as found (not yet merged with the default locale)
     pub strings: BTreeMap<String, Strings>,
     /// The user's files that are not content (see [`kind_of`]), as shown
@@ -133,9 +135,15 @@ impl Catalog {
         // its pages.
         enum Step {
             Error(String),
-            Page(source::Input, String),
+            /// The file, its locale, and whether its page is held.
+            Page(source::Input, String, bool),
         }
         let mut steps = Vec::new();
+        // Pages are held in the order of the files, the default locale's
+        // always (every locale falls back to them), the others while their
+        // files fit in what a catalog holds. Decided here, before they are
+        // parsed, so a page not held is never held with its text at all.
+        let mut held_bytes = 0;
         // (relative path, digest) of every file read.
         let mut digests: Vec<(String, u128)> = Vec::with_capacity(files.len());
         for input in files {
@@ -159,7 +167,15 @@ impl Catalog {
                 continue;
             }
             if kind == FileKind::Page {
-                steps.push(Step::Page(input, locale));
+                let size = match &input {
+                    source::Input::Found(found) => found.size(),
+                    source::Input::Read(_) => 0,
+                };
+                let hold = locale == top_locale || held_bytes + size <= HELD_SOURCE_BYTES;
+                if hold && locale != top_locale {
+                    held_bytes += size;
+                }
+                steps.push(Step::Page(input, locale, hold));
                 continue;
             }
             // Strings and other Markdown are few: read here, in order.
@@ -195,42 +211,49 @@ impl Catalog {
                 self.skipped.push(file.origin.clone());
                 continue;
             }
-            steps.push(Step::Page(source::Input::Read(file), locale));
+            steps.push(Step::Page(source::Input::Read(file), locale, true));
         }
         // A file's step is its page (with the digest of its bytes) or the
         // message that stops it.
-        type Parsed = (String, Page, (String, u128));
+        type Parsed = (String, Entry, (String, u128));
         let parsed: Vec<Result<Parsed, String>> = steps
             .into_par_iter()
             .map(|step| match step {
-                Step::Page(input, locale) => {
-                    let file = input.read()?;
+                Step::Page(input, locale, hold) => {
+                    let (file, found) = match input {
+                        source::Input::Read(file) => (file, None),
+                        source::Input::Found(found) => (found.read()?, Some(found)),
+                    };
                     let digest = file_digest(&file);
-                    content::parse_page(&file, &locale, options.markdown)
-                        .map(|page| (locale, page, (file.rel_path, digest)))
+                    let page = content::parse_page(&file, &locale, options.markdown)?;
+                    let from = found.map(|found| (found, digest));
+                    let entry = Entry::new(page, from, options.markdown, hold);
+                    Ok((locale, entry, (file.rel_path, digest)))
                 }
                 Step::Error(message) => Err(message),
             })
             .collect();
-        let mut layer: BTreeMap<(String, u16), Page> = BTreeMap::new();
+        let mut layer: BTreeMap<(String, u16), Entry> = BTreeMap::new();
         for step in parsed {
-            let (locale, page, digest) = match step {
+            let (locale, entry, digest) = match step {
                 Ok(parsed) => parsed,
                 Err(message) => {
                     errors.push(message);
                     continue;
                 }
             };
-            digests.push(digest);
-            let key = (locale, page.code);
+            let key = (locale, entry.code());
             if let Some(first) = layer.get(&key) {
                 errors.push(format!(
                     "{}: code {} is already defined by `{}`; keep one file per code and locale",
-                    page.origin, page.code, first.origin
+                    entry.origin(),
+                    entry.code(),
+                    first.origin()
                 ));
-            } else {
-                layer.insert(key, page);
+                continue;
             }
+            digests.push(digest);
+            layer.insert(key, entry);
         }
         self.pages.extend(layer);
         digests.sort_unstable();
@@ -245,8 +268,8 @@ impl Catalog {
     /// Drops the HTML of every developer part, for builds that strip it:
     /// what is not in the data cannot be published by any template.
     pub fn strip_developer_parts(&mut self) {
-        for page in self.pages.values_mut() {
-            page.developer.strip();
+        for entry in self.pages.values_mut() {
+            entry.strip_developer_part();
         }
     }
 
@@ -270,13 +293,13 @@ impl Catalog {
             let stock: Vec<String> = locales
                 .iter()
                 .filter(|l| l.as_str() != default_locale)
-                .filter(|l| self.page(l, code).is_some_and(Page::is_builtin))
+                .filter(|l| self.page(l, code).is_some_and(Entry::is_builtin))
                 .cloned()
                 .collect();
             if !stock.is_empty() {
                 found.push(StockBesideOverride {
                     code,
-                    origin: own.origin.clone(),
+                    origin: own.origin().to_string(),
                     locales: stock,
                 });
             }
@@ -299,7 +322,7 @@ impl Catalog {
             .collect()
     }
 
-    pub fn page(&self, locale: &str, code: u16) -> Option<&Page> {
+    pub fn page(&self, locale: &str, code: u16) -> Option<&Entry> {
         self.pages.get(&(locale.to_string(), code))
     }
 
@@ -374,7 +397,7 @@ mod tests {
             .collect();
         assert_eq!(catalog.codes("en"), expected);
         for code in expected {
-            let page = catalog.page("en", code).unwrap();
+            let page = catalog.page("en", code).unwrap().page().unwrap();
             assert!(!page.summary.is_empty(), "{code} has no summary");
             assert!(!page.visitor_html.is_empty(), "{code} has no visitor text");
             assert!(

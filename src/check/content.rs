@@ -30,7 +30,11 @@ pub(super) fn check_translations(report: &mut Report, project: &Project) {
             .pages
             .iter()
             .find(|((l, _), _)| l == locale)
-            .and_then(|(_, page)| page.origin.rsplit_once('/').map(|(dir, _)| dir.to_string()))
+            .and_then(|(_, page)| {
+                page.origin()
+                    .rsplit_once('/')
+                    .map(|(dir, _)| dir.to_string())
+            })
             .unwrap_or_else(|| locale.to_string());
         report.push(
             &folder,
@@ -89,14 +93,14 @@ pub(super) fn check_links(report: &mut Report, project: &Project, rendered: &Ren
     let built: BTreeSet<&str> = rendered.files.iter().map(|f| f.path()).collect();
     let prefix = format!("{}/", project.config.url_prefix);
     for page in project.catalog.pages.values() {
-        let Some(text) = source_text(&page.origin) else {
+        let Some(text) = source_text(page.origin()) else {
             continue;
         };
         let body_at = crate::content::body_start(&text).unwrap_or(0);
         for (offset, url) in links(&text[body_at..]) {
             let target = match url.strip_prefix(&prefix) {
                 Some(inside) => Some(inside.to_string()),
-                None if is_relative(&url) => resolve(&page.locale, &url),
+                None if is_relative(&url) => resolve(page.locale(), &url),
                 None => continue,
             };
             if target.as_deref().is_some_and(|t| built.contains(t)) {
@@ -104,7 +108,7 @@ pub(super) fn check_links(report: &mut Report, project: &Project, rendered: &Ren
             }
             let line = text[..body_at + offset].matches('\n').count() + 1;
             report.error(
-                &page.origin,
+                page.origin(),
                 Some(line),
                 format!("link `{url}` leads to no page of this build"),
                 "link to a built page such as `404.html` (or `../404.html` from a locale folder), or remove the link",

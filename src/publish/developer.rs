@@ -67,6 +67,14 @@ impl DeveloperRuns {
         developer
     }
 
+    /// Marks the runs `public_text` holds as no evidence of a leak, for
+    /// content whose public text comes a part at a time.
+    pub fn add_public_text(&mut self, public_text: &[&str]) {
+        let mut public = std::mem::take(&mut self.public);
+        self.mark_public(public_text, &mut public);
+        self.public = public;
+    }
+
     /// The runs neither the content's public text nor `more_public_text`
     /// holds, in the order of the content, with an index to find them.
     pub(super) fn unpublished(&self, more_public_text: &[&str]) -> (Vec<DeveloperRun>, RunIndex) {

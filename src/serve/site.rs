@@ -263,7 +263,7 @@ fn index_entries(project: &Project, pages: &[ManifestPage]) -> Vec<IndexEntry> {
                 title: project
                     .catalog
                     .page(source, p.code)
-                    .map(|page| page.title.clone())
+                    .map(|page| page.title().to_string())
                     .unwrap_or_default(),
                 path: p.path.clone(),
             }
