@@ -64,15 +64,6 @@ impl Page {
         self.origin.starts_with(crate::source::BUILTIN_ORIGIN)
     }
 
-    /// The bytes of its text: the visitor part, as HTML and as text, and
-    /// the developer part.
-    pub fn text_bytes(&self) -> usize {
-        self.visitor_html.len()
-            + self.visitor_text.len()
-            + self.developer.html().map_or(0, str::len)
-            + self.developer.runs.len()
-    }
-
     /// The page's values without its text.
     pub fn without_text(self) -> Page {
         Page {
