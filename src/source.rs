@@ -91,6 +91,9 @@ pub struct FoundFile {
     path: std::path::PathBuf,
     /// As the walk saw it.
     size: u64,
+    /// The device and inode the walk saw: the file read must be that one,
+    /// not a link or another file put in its place since.
+    identity: (u64, u64),
 }
 
 impl FoundFile {
@@ -103,14 +106,27 @@ impl FoundFile {
     /// [`MAX_FILE_BYTES`]: it may have changed since the walk saw it.
     pub fn read(&self) -> Result<SourceFile, String> {
         use std::io::Read;
-        let cannot = |e: std::io::Error| format!("cannot read `{}`: {e}", self.origin);
-        let file = std::fs::File::open(&self.path).map_err(cannot)?;
-        let meta = file.metadata().map_err(cannot)?;
-        if !meta.is_file() {
-            return Err(format!(
-                "`{}` is not a regular file (a folder, device, socket or pipe); remove it",
+        use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
+        let changed = || {
+            format!(
+                "`{}` changed while errorsmith was building from it (moved, deleted or replaced); run the build again",
                 self.origin
-            ));
+            )
+        };
+        // Non-blocking, so a pipe put in its place is refused below
+        // instead of waiting for a writer.
+        let file = std::fs::OpenOptions::new()
+            .read(true)
+            .custom_flags(libc::O_NONBLOCK)
+            .open(&self.path)
+            .map_err(|e| match e.kind() {
+                std::io::ErrorKind::NotFound => changed(),
+                _ => format!("cannot read `{}`: {e}", self.origin),
+            })?;
+        let cannot = |e: std::io::Error| format!("cannot read `{}`: {e}", self.origin);
+        let meta = file.metadata().map_err(cannot)?;
+        if (meta.dev(), meta.ino()) != self.identity || !meta.is_file() {
+            return Err(changed());
         }
         let mut bytes = Vec::with_capacity(meta.len().min(MAX_FILE_BYTES) as usize);
         file.take(MAX_FILE_BYTES + 1)
@@ -221,7 +237,14 @@ pub fn find_where(
                 dir.display()
             );
         }
-        let size = entry.metadata().map(|m| m.len()).unwrap_or(0);
+        let meta = entry
+            .metadata()
+            .map_err(|e| anyhow::anyhow!("cannot read `{}`: {e}", entry.path().display()))?;
+        let size = meta.len();
+        let identity = {
+            use std::os::unix::fs::MetadataExt;
+            (meta.dev(), meta.ino())
+        };
         if size > MAX_FILE_BYTES {
             anyhow::bail!("{}", too_large(&entry.path().display().to_string(), size));
         }
@@ -230,6 +253,7 @@ pub fn find_where(
             origin: entry.path().display().to_string(),
             path: entry.path().to_path_buf(),
             size,
+            identity,
         });
     }
     Ok((files, skipped))
@@ -294,8 +318,35 @@ mod tests {
         );
         let folder = found.next().unwrap().read().unwrap_err();
         assert!(
-            folder.contains("503.md` is not a regular file (a folder"),
+            folder.ends_with("503.md` changed while errorsmith was building from it (moved, deleted or replaced); run the build again"),
             "{folder}"
         );
+    }
+
+    #[test]
+    fn a_found_file_replaced_by_a_link_a_pipe_or_nothing_is_refused_without_waiting() {
+        let dir = tempfile::tempdir().unwrap();
+        let outside = tempfile::tempdir().unwrap();
+        std::fs::write(outside.path().join("secret.md"), "outside").unwrap();
+        for name in ["404.md", "500.md", "503.md"] {
+            std::fs::write(dir.path().join(name), "page").unwrap();
+        }
+        let (found, _) = find_where(dir.path(), |_| true).unwrap();
+        for name in ["404.md", "500.md", "503.md"] {
+            std::fs::remove_file(dir.path().join(name)).unwrap();
+        }
+        std::os::unix::fs::symlink(outside.path().join("secret.md"), dir.path().join("404.md"))
+            .unwrap();
+        let fifo = std::ffi::CString::new(dir.path().join("500.md").to_str().unwrap()).unwrap();
+        assert_eq!(unsafe { libc::mkfifo(fifo.as_ptr(), 0o600) }, 0);
+        for (file, name) in found.iter().zip(["404.md", "500.md", "503.md"]) {
+            let refused = file.read().unwrap_err();
+            assert!(
+                refused.ends_with(&format!(
+                    "{name}` changed while errorsmith was building from it (moved, deleted or replaced); run the build again"
+                )),
+                "{refused}"
+            );
+        }
     }
 }
